@@ -1,0 +1,105 @@
+import { awscdk, javascript } from 'projen';
+
+/** The aws-cdk CLI that can read the cloud assembly aws-cdk-lib 2.276 writes (3.0.0 cannot). */
+const CDK_CLI_VERSION = '2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-hardened-eks',
+  description:
+    'EKS on aws-cdk-lib/aws-eks-v2 where no pod can read the node role: IMDSv2 with hop limit 1 on every node path, ' +
+    'and a checker (CDK Aspect, policy-validation plugin, CLI) that flags any hop limit that can be above 1.',
+  author: 'cdk-hardened-eks maintainers',
+  authorAddress: 'maintainers@cdk-hardened-eks.dev',
+  repositoryUrl: 'https://github.com/cdk-hardened-eks/cdk-hardened-eks.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  keywords: ['cdk', 'aws-cdk', 'eks', 'imds', 'imdsv2', 'karpenter', 'pod-identity', 'irsa', 'security'],
+  license: 'Apache-2.0',
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // jsii 6 compiles with TypeScript 6; TypeScript 7 has no JS API (ts-node and ts-jest break on it).
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  publishToPypi: { distName: 'cdk-hardened-eks', module: 'cdk_hardened_eks' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkhardenedeks',
+    mavenGroupId: 'io.github.cdk-hardened-eks',
+    mavenArtifactId: 'cdk-hardened-eks',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkHardenedEks', packageId: 'CdkHardenedEks' },
+  publishToGo: { moduleName: 'github.com/cdk-hardened-eks/cdk-hardened-eks-go' },
+
+  // The YAML parser reads CloudFormation templates with short-form tags and multi-document
+  // Kubernetes manifests; it has no dependencies of its own, so bundling it is cheap.
+  bundledDeps: ['yaml@^2.8.0'],
+  devDeps: [
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    // Independent oracle: cfn-guard binary + AWS Control Tower IMDS rules.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // Property-based tests of the engine and the aspect.
+    'fast-check@^4.3.0',
+    // SARIF: types for the formatter, and the 2.1.0 JSON schema (shipped in jest-sarif) + ajv to validate output.
+    '@types/sarif@^2.1.7',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
+    'ajv@^8.17.1',
+  ],
+  bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
+
+  gitignore: ['cdk.out', '*.bench.json', '.tmp/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/'] },
+  jestOptions: {
+    jestConfig: {
+      // Synth-heavy suites: give them room on a 2-core machine, never hide a hang.
+      testTimeout: 120_000,
+      maxWorkers: 2,
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+    ignorePatterns: ['src/imports/**'],
+  },
+  githubOptions: { mergify: false },
+});
+
+// README examples must compile: rosetta in strict mode, run as part of the build.
+project.tryFindObjectFile('package.json')?.addOverride('jsii.metadata.jsii.rosetta.strict', true);
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README example in strict mode (jsii-rosetta)',
+  exec: 'jsii-rosetta extract --strict --compile',
+});
+project.postCompileTask.spawn(rosetta);
+
+// The rule table in the README is generated from the rule catalogue (one source of truth).
+const readmeRules = project.addTask('readme:rules', {
+  description: 'Regenerate the README rule table from the rule catalogue',
+  exec: 'ts-node --project tsconfig.dev.json scripts/readme-rules.ts',
+});
+project.preCompileTask.spawn(readmeRules);
+
+// Main job: synthesize the example app offline and print the checker summary.
+project.addTask('example', {
+  description: 'Synthesize examples/ offline into cdk.out and print the IMDS checker summary',
+  steps: [
+    { exec: 'rm -rf cdk.out' },
+    {
+      exec: 'cdk synth --quiet --app "ts-node --project tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output cdk.out',
+    },
+    { exec: 'ts-node --project tsconfig.dev.json src/cli/main.ts audit cdk.out' },
+  ],
+});
+
+project.addTask('bench', {
+  description: 'Benchmark: synth time with and without the checker aspect (N and 10N)',
+  exec: 'ts-node --project tsconfig.dev.json bench/aspect-overhead.ts',
+});
+
+project.synth();
