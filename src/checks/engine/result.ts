@@ -1,0 +1,34 @@
+import { Finding } from '../finding';
+
+/**
+ * What one audit looked at, counted by kind (e.g. `AWS::EC2::LaunchTemplate`,
+ * `karpenter.k8s.aws/v1 EC2NodeClass`, `Pod`), plus the findings.
+ */
+export interface AuditResult {
+  readonly findings: Finding[];
+  readonly checked: { [kind: string]: number };
+}
+
+/** Where the audited input came from, copied onto every finding. */
+export interface AuditSource {
+  /** File the template or manifest was read from. */
+  readonly file?: string;
+  /** Stack path in the cloud assembly. */
+  readonly stack?: string;
+}
+
+export function emptyResult(): AuditResult {
+  return { findings: [], checked: {} };
+}
+
+export function mergeResults(results: AuditResult[]): AuditResult {
+  const checked: { [kind: string]: number } = {};
+  const findings: Finding[] = [];
+  for (const r of results) {
+    findings.push(...r.findings);
+    for (const [k, n] of Object.entries(r.checked)) {
+      checked[k] = (checked[k] ?? 0) + n;
+    }
+  }
+  return { findings, checked };
+}
