@@ -1,4 +1,238 @@
+import { Issue, IssueCollector, describeVia } from './issues';
+import { Placeholder, hasPlaceholder } from './manifest';
+import { reasonOf } from './metadata-options';
 import { AuditResult, AuditSource } from './result';
-export function auditKubernetesObjects(_objects: unknown[], _source: AuditSource = {}): AuditResult {
-  throw new Error('not yet implemented');
+import { toFindings } from './to-findings';
+import { Candidate, isPlainObject, show } from './values';
+import { RuleId } from '../rules';
+
+const EXACT_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
+const ANY_PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
+
+/** Annotation prefix that acknowledges a finding on a Kubernetes object: `<prefix><RuleId>: <reason>`. */
+export const ACKNOWLEDGE_ANNOTATION_PREFIX = 'imds.cdk-hardened-eks.io/acknowledge-';
+
+const WORKLOAD_KINDS: Record<string, { groups: string[]; podSpec: string[] }> = {
+  Pod: { groups: [''], podSpec: ['spec'] },
+  Deployment: { groups: ['apps', 'extensions'], podSpec: ['spec', 'template', 'spec'] },
+  DaemonSet: { groups: ['apps', 'extensions'], podSpec: ['spec', 'template', 'spec'] },
+  StatefulSet: { groups: ['apps'], podSpec: ['spec', 'template', 'spec'] },
+  ReplicaSet: { groups: ['apps', 'extensions'], podSpec: ['spec', 'template', 'spec'] },
+  Job: { groups: ['batch'], podSpec: ['spec', 'template', 'spec'] },
+  CronJob: { groups: ['batch'], podSpec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] },
+};
+
+/** One Kubernetes object judged, with what it is called in reports. */
+export interface JudgedObject {
+  readonly object: string;
+  readonly countAs: string;
+  readonly issues: Issue[];
+  readonly acknowledgements: Map<string, string>;
+}
+
+/**
+ * Audits Kubernetes objects read from a manifest file (multi-document YAML, JSON, `kind: List`
+ * already expanded). Never throws.
+ */
+export function auditKubernetesObjects(objects: unknown[], source: AuditSource = {}): AuditResult {
+  const judged = (Array.isArray(objects) ? objects : [objects]).flatMap((o) => expandList(o)).map((o) => judgeKubernetesObject(o, []));
+  const checked: { [kind: string]: number } = {};
+  const findings = judged.flatMap((j) => {
+    checked[j.countAs] = (checked[j.countAs] ?? 0) + 1;
+    return toFindings(j.issues, { ...source, object: j.object }, j.acknowledgements);
+  });
+  return { findings, checked };
+}
+
+/** Expands `kind: List` (and `*List`) objects into their items. */
+export function expandList(o: unknown, depth = 0): unknown[] {
+  if (isPlainObject(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items) && depth < 8) {
+    return o.items.flatMap((i) => expandList(i, depth + 1));
+  }
+  return [o];
+}
+
+/** Judges one object; `placeholders` resolve intrinsics held in a template's manifest. */
+export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): JudgedObject {
+  const issues = new IssueCollector();
+  if (!isPlainObject(o)) {
+    return { object: `<not an object: ${show(o)}>`, countAs: 'other Kubernetes objects', issues: [], acknowledgements: new Map() };
+  }
+  const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
+  const kind = typeof o.kind === 'string' ? o.kind : '';
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
+  const version = slash >= 0 ? apiVersion.slice(slash + 1) : apiVersion;
+  const metadata = isPlainObject(o.metadata) ? o.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name.replace(ANY_PLACEHOLDER, '<token>') : '<unnamed>';
+  const object = `${kind || '<no kind>'}/${name}`;
+  let countAs = 'other Kubernetes objects';
+
+  if (group === 'karpenter.k8s.aws' && kind === 'EC2NodeClass') {
+    countAs = `EC2NodeClass (${apiVersion})`;
+    judgeNodeClass(o, version, placeholders, issues, 'EC2NodeClass');
+  } else if (group === 'karpenter.k8s.aws' && kind === 'AWSNodeTemplate') {
+    countAs = `AWSNodeTemplate (${apiVersion})`;
+    judgeNodeClass(o, version === 'v1alpha1' ? 'v1alpha1' : version, placeholders, issues, 'AWSNodeTemplate');
+  } else if (group === 'eks.amazonaws.com' && kind === 'NodeClass') {
+    // EKS Auto Mode enforces IMDSv2 with hop limit 1; nothing to configure.
+    countAs = `NodeClass (${apiVersion})`;
+  } else if (kind in WORKLOAD_KINDS && WORKLOAD_KINDS[kind].groups.includes(group)) {
+    countAs = kind;
+    judgeWorkload(o, metadata, WORKLOAD_KINDS[kind].podSpec, placeholders, issues);
+  }
+  return { object, countAs, issues: issues.issues(), acknowledgements: annotationAcknowledgements(metadata) };
+}
+
+function judgeNodeClass(o: Record<string, unknown>, version: string, placeholders: Placeholder[], issues: IssueCollector, kind: string): void {
+  const spec = isPlainObject(o.spec) ? o.spec : {};
+  const base = 'spec.metadataOptions';
+  const optionsValue = spec.metadataOptions === null ? undefined : spec.metadataOptions;
+  const known = version === 'v1' || version === 'v1beta1' || version === 'v1alpha1';
+  if (!known) {
+    issues.add(RuleId.UNVERIFIABLE, base, `${kind} ${version}`, 'is an API version this checker does not know, so its metadataOptions defaults are unknown');
+    return;
+  }
+  const hopDefaultIsTwo = version !== 'v1';
+  for (const opt of values(optionsValue, placeholders)) {
+    if (opt.kind === 'absent') {
+      if (hopDefaultIsTwo) {
+        issues.add(RuleId.HOP_LIMIT_NOT_PINNED, base, 'metadataOptions',
+          `is omitted; ${kind} ${version} defaulted httpPutResponseHopLimit to 2`);
+      }
+      continue; // v1: the CRD defaults every field to enabled / disabled / 1 / required
+    }
+    if (opt.kind !== 'known') {
+      issues.add(RuleId.UNVERIFIABLE, base, 'metadataOptions', `is only known at deploy time: ${reasonOf(opt)}`);
+      continue;
+    }
+    if (!isPlainObject(opt.value)) {
+      issues.add(RuleId.UNVERIFIABLE, base, 'metadataOptions', `is ${show(opt.value)}, not an object`);
+      continue;
+    }
+    const fields = opt.value;
+    const endpoint = values(fields.httpEndpoint, placeholders);
+    if (endpoint.every((e) => e.kind === 'known' && e.value === 'disabled')) {
+      continue;
+    }
+    for (const hop of values(fields.httpPutResponseHopLimit, placeholders)) {
+      judgeKubernetesHop(hop, `${base}.httpPutResponseHopLimit`, hopDefaultIsTwo, `${kind} ${version}`, issues);
+    }
+    for (const tokens of values(fields.httpTokens, placeholders)) {
+      const path = `${base}.httpTokens`;
+      if (tokens.kind === 'absent') {
+        if (version === 'v1alpha1') {
+          issues.add(RuleId.TOKENS_NOT_PINNED, path, 'httpTokens',
+            `is omitted from partial metadataOptions; ${kind} v1alpha1 then defaulted it to "optional"`);
+        }
+      } else if (tokens.kind !== 'known') {
+        issues.add(RuleId.UNVERIFIABLE, path, 'httpTokens', `is only known at deploy time: ${reasonOf(tokens)}`);
+      } else if (tokens.value === 'optional') {
+        issues.add(RuleId.IMDS_V1_ALLOWED, path, 'httpTokens',
+          `is "optional"${describeVia(tokens)}: token-less IMDSv1 GETs are allowed and not hop-limited`);
+      } else if (tokens.value !== 'required') {
+        issues.add(RuleId.UNVERIFIABLE, path, 'httpTokens', `is ${show(tokens.value)}, which is neither "required" nor "optional"`);
+      }
+    }
+  }
+}
+
+function judgeKubernetesHop(hop: Candidate, path: string, defaultIsTwo: boolean, what: string, issues: IssueCollector): void {
+  const subject = 'httpPutResponseHopLimit';
+  if (hop.kind === 'absent') {
+    if (defaultIsTwo) {
+      issues.add(RuleId.HOP_LIMIT_NOT_PINNED, path, subject, `is omitted; ${what} defaulted it to 2`);
+    }
+    return;
+  }
+  if (hop.kind !== 'known') {
+    issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(hop)}`);
+    return;
+  }
+  const v = hop.value;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    issues.add(RuleId.INVALID_HOP_LIMIT, path, subject, `is ${show(v)}${describeVia(hop)}, not a JSON integer (the CRD requires an integer)`);
+  } else if (v < 1 || v > 64) {
+    issues.add(RuleId.INVALID_HOP_LIMIT, path, subject, `is ${v}${describeVia(hop)}, outside 1..64`);
+  } else if (v > 1) {
+    issues.add(RuleId.HOP_LIMIT_ABOVE_ONE, path, subject, `is ${v}${describeVia(hop)}: a pod one hop away can get an IMDSv2 token`);
+  }
+}
+
+function judgeWorkload(o: Record<string, unknown>, metadata: Record<string, unknown>, podSpecPath: string[], placeholders: Placeholder[], issues: IssueCollector): void {
+  let spec: unknown = o;
+  for (const k of podSpecPath) {
+    spec = isPlainObject(spec) ? spec[k] : undefined;
+  }
+  if (!isPlainObject(spec)) {
+    return;
+  }
+  const path = `${podSpecPath.join('.')}.hostNetwork`;
+  const namespaces = values(metadata.namespace, placeholders);
+  const inKubeSystem = namespaces.every((n) => n.kind === 'known' && n.value === 'kube-system');
+  if (inKubeSystem) {
+    return;
+  }
+  const where = namespaces.length === 1 && namespaces[0].kind === 'absent' ? 'the default namespace'
+    : namespaces.length === 1 && namespaces[0].kind === 'known' ? `namespace ${show(namespaces[0].value)}` : 'a namespace only known at deploy time';
+  for (const h of values(spec.hostNetwork, placeholders)) {
+    if (h.kind === 'known' && h.value === true) {
+      issues.add(RuleId.HOST_NETWORK_POD, path, 'hostNetwork', `is true in ${where}: the pod is zero hops from IMDS and can read the node role's credentials`);
+    } else if (h.kind === 'unknown' || h.kind === 'ref') {
+      issues.add(RuleId.UNVERIFIABLE, path, 'hostNetwork', `is only known at deploy time: ${reasonOf(h)}`);
+    }
+  }
+}
+
+/** The values a field of a Kubernetes object can take, resolving manifest placeholders. */
+function values(v: unknown, placeholders: Placeholder[]): Candidate[] {
+  if (v === undefined || v === null) {
+    return [{ kind: 'absent' }];
+  }
+  if (typeof v === 'string') {
+    const exact = EXACT_PLACEHOLDER.exec(v);
+    if (exact) {
+      const p = placeholders[Number(exact[1])];
+      if (!p) {
+        return [{ kind: 'unknown', reason: 'a deploy-time value' }];
+      }
+      return p.candidates.map((c) => substitute(c, p.raw));
+    }
+    if (hasPlaceholder(v)) {
+      return [{ kind: 'unknown', reason: `part of ${show(v.replace(ANY_PLACEHOLDER, '<token>'))} is only known at deploy time` }];
+    }
+  }
+  return [{ kind: 'known', value: v }];
+}
+
+/** What a candidate value of an intrinsic becomes once substituted into the manifest's JSON text. */
+function substitute(c: Candidate, raw: boolean): Candidate {
+  if (c.kind === 'absent') {
+    return { kind: 'unknown', reason: 'AWS::NoValue inside Fn::Join (the deployment would fail)', via: c.via };
+  }
+  if (c.kind !== 'known') {
+    return c;
+  }
+  if (!raw) {
+    return { ...c, value: typeof c.value === 'string' ? c.value : JSON.stringify(c.value) };
+  }
+  if (typeof c.value === 'number' || typeof c.value === 'boolean') {
+    return c;
+  }
+  try {
+    return { ...c, value: JSON.parse(String(c.value)) };
+  } catch {
+    return { kind: 'unknown', reason: `${show(c.value)} would not be valid JSON in the manifest`, via: c.via };
+  }
+}
+
+function annotationAcknowledgements(metadata: Record<string, unknown>): Map<string, string> {
+  const acks = new Map<string, string>();
+  const annotations = isPlainObject(metadata.annotations) ? metadata.annotations : {};
+  for (const [key, value] of Object.entries(annotations)) {
+    if (key.startsWith(ACKNOWLEDGE_ANNOTATION_PREFIX) && typeof value === 'string' && value.trim()) {
+      acks.set(key.slice(ACKNOWLEDGE_ANNOTATION_PREFIX.length), value.trim());
+    }
+  }
+  return acks;
 }

@@ -1,4 +1,126 @@
+import { resourceAcknowledgements } from './acknowledgements';
+import { IssueCollector } from './issues';
+import { expandList, judgeKubernetesObject } from './kubernetes';
+import { parseManifestProperty } from './manifest';
+import { judgeEc2MetadataOptions } from './metadata-options';
+import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
 import { AuditResult, AuditSource } from './result';
-export function auditTemplate(_template: unknown, _source: AuditSource = {}): AuditResult {
-  throw new Error('not yet implemented');
+import { toFindings } from './to-findings';
+import { isPlainObject, TemplateContext } from './values';
+import { Finding } from '../finding';
+import { RuleId } from '../rules';
+
+/** Resource types whose `Manifest` holds Kubernetes objects (aws-eks and aws-eks-v2 kubectl provider). */
+export const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
+
+type Judge = (ctx: TemplateContext, properties: unknown, issues: IssueCollector) => void;
+
+const JUDGES: Record<string, Judge> = {
+  'AWS::EC2::LaunchTemplate': (ctx, props, issues) => {
+    const options = ctx.path(props, ['LaunchTemplateData', 'MetadataOptions']);
+    judgeEc2MetadataOptions(ctx, options, 'Properties.LaunchTemplateData.MetadataOptions', issues);
+  },
+  'AWS::AutoScaling::LaunchConfiguration': (ctx, props, issues) => {
+    judgeEc2MetadataOptions(ctx, ctx.path(props, ['MetadataOptions']), 'Properties.MetadataOptions', issues);
+  },
+  'AWS::EC2::Instance': (ctx, props, issues) => {
+    const options = ctx.path(props, ['MetadataOptions']);
+    const launchTemplate = ctx.path(props, ['LaunchTemplate']);
+    const fromTemplate = launchTemplate.filter((l) => l.kind !== 'absent');
+    if (fromTemplate.length === 0) {
+      judgeEc2MetadataOptions(ctx, options, 'Properties.MetadataOptions', issues);
+      return;
+    }
+    // The instance's own options win over its launch template's; where it has none, the launch
+    // template carries them.
+    judgeEc2MetadataOptions(ctx, options.filter((o) => o.kind !== 'absent'), 'Properties.MetadataOptions', issues);
+    if (options.some((o) => o.kind === 'absent')) {
+      followLaunchTemplate(ctx, fromTemplate, EC2_SPEC, 'Properties.LaunchTemplate', issues);
+    }
+  },
+  'AWS::EKS::Nodegroup': (ctx, props, issues) => {
+    const spec = ctx.path(props, ['LaunchTemplate']);
+    for (const s of spec) {
+      if (s.kind === 'absent') {
+        issues.add(RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE, 'Properties.LaunchTemplate', 'LaunchTemplate',
+          `is ${s.via ? `AWS::NoValue (${s.via})` : 'omitted'}: EKS generates a launch template whose hop limit is not under your control (2 for Amazon Linux 2)`);
+      }
+    }
+    followLaunchTemplate(ctx, spec.filter((s) => s.kind !== 'absent'), NODEGROUP_SPEC, 'Properties.LaunchTemplate', issues);
+  },
+  'AWS::AutoScaling::AutoScalingGroup': (ctx, props, issues) => {
+    const lt = ctx.path(props, ['LaunchTemplate']).filter((c) => c.kind !== 'absent');
+    followLaunchTemplate(ctx, lt, EC2_SPEC, 'Properties.LaunchTemplate', issues);
+    const lc = ctx.path(props, ['LaunchConfigurationName']).filter((c) => c.kind !== 'absent');
+    followLaunchConfiguration(ctx, lc, 'Properties.LaunchConfigurationName', issues);
+    const mixed = ctx.path(props, ['MixedInstancesPolicy', 'LaunchTemplate']);
+    const mixedSpec = ctx.field(mixed, 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent');
+    followLaunchTemplate(ctx, mixedSpec, EC2_SPEC, 'Properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification', issues);
+    for (const overrides of ctx.field(mixed, 'Overrides')) {
+      if (overrides.kind !== 'known' || !Array.isArray(overrides.value)) {
+        continue;
+      }
+      overrides.value.forEach((override, i) => {
+        const spec = ctx.field(ctx.evaluate(override), 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent');
+        followLaunchTemplate(ctx, spec, EC2_SPEC,
+          `Properties.MixedInstancesPolicy.LaunchTemplate.Overrides.${i}.LaunchTemplateSpecification`, issues);
+      });
+    }
+  },
+};
+
+/**
+ * Audits one synthesized CloudFormation template: launch templates, launch configurations,
+ * instances, node groups, auto scaling groups, and the Kubernetes objects inside kubectl
+ * manifests. Never throws, whatever the input.
+ */
+export function auditTemplate(template: unknown, source: AuditSource = {}): AuditResult {
+  const ctx = new TemplateContext(template);
+  const findings: Finding[] = [];
+  const checked: { [kind: string]: number } = {};
+  const count = (kind: string) => {
+    checked[kind] = (checked[kind] ?? 0) + 1;
+  };
+
+  for (const [logicalId, resource] of Object.entries(ctx.resources)) {
+    if (!isPlainObject(resource) || typeof resource.Type !== 'string') {
+      continue;
+    }
+    const acknowledgements = resourceAcknowledgements(resource);
+    const judge = JUDGES[resource.Type];
+    if (judge) {
+      count(resource.Type);
+      const issues = new IssueCollector();
+      judge(ctx, resource.Properties ?? {}, issues);
+      findings.push(...toFindings(issues.issues(), { ...source, resource: logicalId }, acknowledgements));
+    } else if (resource.Type === KUBERNETES_RESOURCE_TYPE) {
+      count(resource.Type);
+      findings.push(...auditManifestResource(ctx, logicalId, resource, source, acknowledgements, count));
+    }
+  }
+  return { findings, checked };
+}
+
+function auditManifestResource(
+  ctx: TemplateContext, logicalId: string, resource: Record<string, unknown>, source: AuditSource,
+  acknowledgements: Map<string, string>, count: (kind: string) => void,
+): Finding[] {
+  const props = isPlainObject(resource.Properties) ? resource.Properties : {};
+  if (props.Manifest === undefined) {
+    return [];
+  }
+  const parsed = parseManifestProperty(ctx, props.Manifest);
+  if (!parsed.ok) {
+    const issues = new IssueCollector();
+    issues.add(RuleId.UNVERIFIABLE, 'Properties.Manifest', 'the Kubernetes manifest', `cannot be read: ${parsed.reason}`);
+    return toFindings(issues.issues(), { ...source, resource: logicalId }, acknowledgements);
+  }
+  const findings: Finding[] = [];
+  for (const o of parsed.manifest.objects.flatMap((x) => expandList(x))) {
+    const judged = judgeKubernetesObject(o, parsed.manifest.placeholders);
+    count(judged.countAs);
+    const acks = new Map([...acknowledgements, ...judged.acknowledgements]);
+    findings.push(...toFindings(judged.issues, { ...source, resource: logicalId, object: judged.object }, acks));
+  }
+  return findings;
 }

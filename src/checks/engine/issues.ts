@@ -1,0 +1,40 @@
+import { Candidate } from './values';
+
+/** A problem found in one resource or object, before it becomes a Finding. */
+export interface Issue {
+  readonly ruleId: string;
+  /** Dotted path inside the resource or object. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Says how a candidate was reached, for messages: `2 (Fn::If IsDev true branch)`. */
+export function describeVia(c: Candidate): string {
+  return c.via ? ` (${c.via})` : '';
+}
+
+/**
+ * Collects, per rule and path, every way a value is wrong, so that one property with several
+ * bad branches gives one finding that names them all.
+ */
+export class IssueCollector {
+  private readonly groups = new Map<string, { ruleId: string; path: string; subject: string; phrases: string[] }>();
+
+  /** `subject` is the property (e.g. `HttpPutResponseHopLimit`), `phrase` what it does (`is 2`). */
+  public add(ruleId: string, path: string, subject: string, phrase: string): void {
+    const key = `${ruleId}\u0000${path}\u0000${subject}`;
+    const group = this.groups.get(key) ?? { ruleId, path, subject, phrases: [] };
+    if (!group.phrases.includes(phrase)) {
+      group.phrases.push(phrase);
+    }
+    this.groups.set(key, group);
+  }
+
+  public issues(): Issue[] {
+    return [...this.groups.values()].map((g) => ({
+      ruleId: g.ruleId,
+      path: g.path,
+      message: `${g.subject} ${g.phrases.join('; ')}`,
+    }));
+  }
+}

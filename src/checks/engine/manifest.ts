@@ -1,0 +1,113 @@
+import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from './values';
+
+/**
+ * Reads the `Manifest` of a `Custom::AWSCDK-EKS-KubernetesResource`: a JSON string, or an
+ * `Fn::Join` whose parts mix JSON text with intrinsics. Each intrinsic is held as an opaque
+ * placeholder string; the engine knows whether it sat inside a JSON string (part of a longer
+ * string) or stood as a whole JSON value (where it could be, say, the hop limit).
+ */
+
+const PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/;
+
+/** An intrinsic held in place of a value inside a manifest. */
+export interface Placeholder {
+  /** The intrinsic, as written in the template. */
+  readonly intrinsic: unknown;
+  /** Whether it stood as a whole JSON value (outside any string literal). */
+  readonly raw: boolean;
+  /** The values the intrinsic can take, as CloudFormation would resolve it. */
+  readonly candidates: Candidate[];
+}
+
+export interface ParsedManifest {
+  readonly objects: unknown[];
+  readonly placeholders: Placeholder[];
+}
+
+export type ManifestParse = { ok: true; manifest: ParsedManifest } | { ok: false; reason: string };
+
+/** The placeholder a string value stands for, if it is (or contains) one. */
+export function placeholderIn(value: unknown, placeholders: Placeholder[]): Placeholder | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  const m = PLACEHOLDER.exec(value);
+  return m ? placeholders[Number(m[1])] : undefined;
+}
+
+/** Whether a string value contains a placeholder. */
+export function hasPlaceholder(value: unknown): boolean {
+  return typeof value === 'string' && PLACEHOLDER.test(value);
+}
+
+export function describePlaceholder(p: Placeholder): string {
+  return `the deploy-time value ${show(p.intrinsic)}`;
+}
+
+export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): ManifestParse {
+  const pieces: Array<string | { intrinsic: unknown }> = [];
+  if (!flatten(manifest, pieces, 0)) {
+    return { ok: false, reason: `the manifest is ${show(manifest)}, computed at deploy time` };
+  }
+  const placeholders: Placeholder[] = [];
+  let text = '';
+  let inString = false;
+  let escaped = false;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      for (const ch of piece) {
+        if (escaped) {
+          escaped = false;
+        } else if (ch === '\\') {
+          escaped = inString;
+        } else if (ch === '"') {
+          inString = !inString;
+        }
+      }
+      text += piece;
+      continue;
+    }
+    const index = placeholders.length;
+    const token = `__CDK_HARDENED_EKS_TOKEN_${index}__`;
+    placeholders.push({ intrinsic: piece.intrinsic, raw: !inString, candidates: ctx.evaluate(piece.intrinsic) });
+    text += inString ? token : JSON.stringify(token);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: `the manifest is not valid JSON (${(e as Error).message})` };
+  }
+  return { ok: true, manifest: { objects: Array.isArray(parsed) ? parsed : [parsed], placeholders } };
+}
+
+/** Flattens a string / nested `Fn::Join` into text and intrinsic pieces; false if it cannot. */
+function flatten(node: unknown, out: Array<string | { intrinsic: unknown }>, depth: number): boolean {
+  if (typeof node === 'string') {
+    out.push(node);
+    return true;
+  }
+  if (depth > 0 && (typeof node === 'number' || typeof node === 'boolean')) {
+    out.push(String(node));
+    return true;
+  }
+  const fn = intrinsicName(node);
+  if (fn === 'Fn::Join' && depth < 16) {
+    const arg = (node as Record<string, unknown>)[fn];
+    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
+      return false;
+    }
+    const [sep, parts] = arg as [string, unknown[]];
+    parts.forEach((part, i) => {
+      if (i > 0 && sep) out.push(sep);
+      if (!flatten(part, out, depth + 1)) {
+        out.push({ intrinsic: part });
+      }
+    });
+    return true;
+  }
+  if (depth > 0 && (fn !== undefined || isPlainObject(node))) {
+    return false;
+  }
+  return false;
+}

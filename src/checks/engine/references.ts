@@ -1,0 +1,92 @@
+import { IssueCollector } from './issues';
+import { reasonOf } from './metadata-options';
+import { Candidate, isPlainObject, TemplateContext } from './values';
+import { RuleId } from '../rules';
+
+const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
+const LAUNCH_CONFIGURATION = 'AWS::AutoScaling::LaunchConfiguration';
+
+/** Key names of a launch template specification, which differ between resource types. */
+export interface SpecKeys {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** `AWS::EKS::Nodegroup.LaunchTemplate` */
+export const NODEGROUP_SPEC: SpecKeys = { id: 'Id', name: 'Name' };
+/** `AWS::AutoScaling::AutoScalingGroup` and `AWS::EC2::Instance` launch template specifications. */
+export const EC2_SPEC: SpecKeys = { id: 'LaunchTemplateId', name: 'LaunchTemplateName' };
+
+/**
+ * Follows a launch template specification to a launch template. A launch template in the same
+ * template carries its own findings, so the referencing resource gets none; a reference the
+ * engine cannot follow is `Unverifiable` on the referencing resource.
+ */
+export function followLaunchTemplate(ctx: TemplateContext, spec: Candidate[], keys: SpecKeys, path: string, issues: IssueCollector): void {
+  for (const s of spec) {
+    if (s.kind !== 'known') {
+      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `is only known at deploy time: ${reasonOf(s)}`);
+      continue;
+    }
+    if (!isPlainObject(s.value)) {
+      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `is not an object`);
+      continue;
+    }
+    const ids = ctx.field([s], keys.id).filter((c) => c.kind !== 'absent');
+    const names = ctx.field([s], keys.name).filter((c) => c.kind !== 'absent');
+    if (ids.length === 0 && names.length === 0) {
+      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `names no launch template (neither ${keys.id} nor ${keys.name})`);
+      continue;
+    }
+    for (const id of ids) {
+      judgeTarget(ctx, id, `${path}.${keys.id}`, 'launch template', LAUNCH_TEMPLATE, 'LaunchTemplateName', issues);
+    }
+    for (const name of names) {
+      judgeTarget(ctx, name, `${path}.${keys.name}`, 'launch template', LAUNCH_TEMPLATE, 'LaunchTemplateName', issues);
+    }
+  }
+}
+
+/** Follows `AWS::AutoScaling::AutoScalingGroup.LaunchConfigurationName`. */
+export function followLaunchConfiguration(ctx: TemplateContext, name: Candidate[], path: string, issues: IssueCollector): void {
+  for (const n of name) {
+    judgeTarget(ctx, n, path, 'launch configuration', LAUNCH_CONFIGURATION, 'LaunchConfigurationName', issues);
+  }
+}
+
+function judgeTarget(
+  ctx: TemplateContext, target: Candidate, path: string, what: string, type: string, nameProperty: string, issues: IssueCollector,
+): void {
+  const subject = `the ${what}`;
+  if (target.kind === 'ref') {
+    if (ctx.resourceType(target.logicalId) === type) {
+      return; // judged on its own
+    }
+    issues.add(RuleId.UNVERIFIABLE, path, subject, `refers to ${target.logicalId}, which is not an ${type}`);
+    return;
+  }
+  if (target.kind === 'known' && typeof target.value === 'string') {
+    const named = findByName(ctx, type, nameProperty, target.value);
+    if (named) {
+      return;
+    }
+    issues.add(RuleId.UNVERIFIABLE, path, subject,
+      `${JSON.stringify(target.value)} is not defined in this template, so its metadata options cannot be checked`);
+    return;
+  }
+  issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(target)}`);
+}
+
+/** A resource of `type` whose name property is literally `name`. */
+function findByName(ctx: TemplateContext, type: string, nameProperty: string, name: string): string | undefined {
+  for (const [logicalId, resource] of Object.entries(ctx.resources)) {
+    if (!isPlainObject(resource) || resource.Type !== type || !isPlainObject(resource.Properties)) {
+      continue;
+    }
+    const names = ctx.evaluate(resource.Properties[nameProperty]);
+    if (names.some((c) => c.kind === 'known' && c.value === name)) {
+      return logicalId;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import { Issue } from './issues';
+import { AuditSource } from './result';
+import { Finding } from '../finding';
+import { RuleCatalogue } from '../rules';
+
+/** Where a finding sits. */
+export interface FindingLocation extends AuditSource {
+  readonly resource?: string;
+  readonly object?: string;
+}
+
+/** Turns issues into findings with the catalogue's severity and fix, applying acknowledgements. */
+export function toFindings(issues: Issue[], where: FindingLocation, acknowledgements: Map<string, string>): Finding[] {
+  return issues.map((issue) => {
+    const rule = RuleCatalogue.get(issue.ruleId);
+    const reason = acknowledgements.get(issue.ruleId);
+    const finding: Finding = {
+      ruleId: issue.ruleId,
+      severity: rule.defaultSeverity,
+      message: issue.message,
+      fix: rule.fix,
+      path: issue.path,
+      ...(where.resource !== undefined ? { resource: where.resource } : {}),
+      ...(where.object !== undefined ? { object: where.object } : {}),
+      ...(where.file !== undefined ? { file: where.file } : {}),
+      ...(where.stack !== undefined ? { stack: where.stack } : {}),
+      ...(reason !== undefined ? { acknowledged: true, acknowledgedReason: reason } : {}),
+    };
+    return finding;
+  });
+}

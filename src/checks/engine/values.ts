@@ -1,0 +1,364 @@
+/**
+ * Evaluates CloudFormation values the way CloudFormation would, as the set of every value a
+ * property can take at deploy time: numeric strings stay strings (the judge decides), `Fn::If`
+ * gives every reachable branch, `AWS::NoValue` means "omitted", a parameter gives its
+ * `AllowedValues` (or is unknown), `Fn::FindInMap` gives the looked-up value or, for keys only
+ * known at deploy time, every candidate. Anything else only known at deploy time is `unknown`.
+ */
+
+/** One value a property can take. `via` says how it was reached (for messages). */
+export type Candidate =
+  | { readonly kind: 'absent'; readonly via?: string }
+  | { readonly kind: 'known'; readonly value: unknown; readonly via?: string }
+  | { readonly kind: 'ref'; readonly logicalId: string; readonly attribute?: string; readonly via?: string }
+  | { readonly kind: 'unknown'; readonly reason: string; readonly via?: string };
+
+/** Bound on the number of candidates one value may expand to; beyond it the rest is `unknown`. */
+const MAX_CANDIDATES = 256;
+const MAX_DEPTH = 32;
+
+const INTRINSICS = new Set([
+  'Ref', 'Fn::If', 'Fn::FindInMap', 'Fn::ImportValue', 'Fn::GetAtt', 'Fn::Sub', 'Fn::Join', 'Fn::Select',
+  'Fn::Split', 'Fn::Base64', 'Fn::Cidr', 'Fn::GetAZs', 'Fn::Transform', 'Fn::Length', 'Fn::ToJsonString',
+  'Fn::Equals', 'Fn::And', 'Fn::Or', 'Fn::Not', 'Condition', 'Fn::ForEach',
+]);
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The intrinsic function name if `v` is an intrinsic call (`{ "Ref": ... }`, `{ "Fn::If": ... }`). */
+export function intrinsicName(v: unknown): string | undefined {
+  if (!isPlainObject(v)) {
+    return undefined;
+  }
+  const keys = Object.keys(v);
+  return keys.length === 1 && INTRINSICS.has(keys[0]) ? keys[0] : undefined;
+}
+
+/** A short, bounded rendering of a value for messages. */
+export function show(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+function chain(outer: string | undefined, inner: string | undefined): string | undefined {
+  if (!outer) return inner;
+  if (!inner) return outer;
+  return `${outer}, ${inner}`;
+}
+
+function withVia(c: Candidate, via: string | undefined): Candidate {
+  return via ? ({ ...c, via: chain(via, c.via) } as Candidate) : c;
+}
+
+/**
+ * The parts of a template that values can refer to. Built once per template.
+ */
+export class TemplateContext {
+  public readonly resources: Record<string, unknown>;
+  private readonly parameters: Record<string, unknown>;
+  private readonly mappings: Record<string, unknown>;
+  private readonly conditions: Record<string, unknown>;
+  private readonly conditionCache = new Map<string, Set<boolean>>();
+
+  constructor(template: unknown) {
+    const t = isPlainObject(template) ? template : {};
+    const section = (name: string) => (isPlainObject(t[name]) ? (t[name] as Record<string, unknown>) : {});
+    this.resources = section('Resources');
+    this.parameters = section('Parameters');
+    this.mappings = section('Mappings');
+    this.conditions = section('Conditions');
+  }
+
+  /** The resource type of a logical id in this template, if it is a resource here. */
+  public resourceType(logicalId: string): string | undefined {
+    const r = this.resources[logicalId];
+    return isPlainObject(r) && typeof r.Type === 'string' ? r.Type : undefined;
+  }
+
+  /** Every value `node` can take. Never throws. */
+  public evaluate(node: unknown, depth = 0): Candidate[] {
+    if (depth > MAX_DEPTH) {
+      return [{ kind: 'unknown', reason: 'the value nests intrinsic functions too deeply to follow' }];
+    }
+    if (node === undefined) {
+      return [{ kind: 'absent' }];
+    }
+    if (typeof node === 'string') {
+      if (node.includes('{{resolve:')) {
+        return [{ kind: 'unknown', reason: `dynamic reference ${show(node)} is resolved at deploy time` }];
+      }
+      return [{ kind: 'known', value: node }];
+    }
+    const fn = intrinsicName(node);
+    if (!fn) {
+      return [{ kind: 'known', value: node }];
+    }
+    const arg = (node as Record<string, unknown>)[fn];
+    switch (fn) {
+      case 'Ref':
+        return this.evaluateRef(arg);
+      case 'Fn::If':
+        return this.evaluateIf(arg, depth);
+      case 'Fn::FindInMap':
+        return this.evaluateFindInMap(arg, depth);
+      case 'Fn::GetAtt':
+        return this.evaluateGetAtt(arg);
+      case 'Fn::ImportValue':
+        return [{ kind: 'unknown', reason: `Fn::ImportValue ${show(arg)} is only known at deploy time` }];
+      case 'Fn::Sub':
+        if (typeof arg === 'string' && !arg.includes('${')) {
+          return this.evaluate(arg, depth + 1);
+        }
+        return [{ kind: 'unknown', reason: `Fn::Sub ${show(arg)} is computed at deploy time` }];
+      default:
+        return [{ kind: 'unknown', reason: `${fn} ${show(arg)} is computed at deploy time` }];
+    }
+  }
+
+  /** Every value of `key` inside every candidate object (absent stays absent). */
+  public field(candidates: Candidate[], key: string, depth = 0): Candidate[] {
+    const out: Candidate[] = [];
+    for (const c of candidates) {
+      switch (c.kind) {
+        case 'absent':
+        case 'unknown':
+          out.push(c);
+          break;
+        case 'ref':
+          out.push({ kind: 'unknown', reason: `a reference to ${c.logicalId} stands where an object is expected`, via: c.via });
+          break;
+        case 'known':
+          if (isPlainObject(c.value)) {
+            out.push(...this.evaluate(c.value[key], depth + 1).map((x) => withVia(x, c.via)));
+          } else {
+            out.push({ kind: 'unknown', reason: `${show(c.value)} is not an object`, via: c.via });
+          }
+          break;
+      }
+    }
+    return cap(out);
+  }
+
+  /** Evaluates a nested property path, e.g. `['LaunchTemplateData', 'MetadataOptions']`. */
+  public path(node: unknown, keys: string[]): Candidate[] {
+    let cands = this.evaluate(node);
+    for (const k of keys) {
+      cands = this.field(cands, k);
+    }
+    return cands;
+  }
+
+  /** The possible truth values of a named condition. */
+  public condition(name: string, seen: Set<string> = new Set()): Set<boolean> {
+    const cached = this.conditionCache.get(name);
+    if (cached) {
+      return cached;
+    }
+    let result: Set<boolean>;
+    if (!(name in this.conditions) || seen.has(name)) {
+      result = new Set([true, false]);
+    } else {
+      seen.add(name);
+      result = this.booleans(this.conditions[name], seen, 0);
+      seen.delete(name);
+    }
+    this.conditionCache.set(name, result);
+    return result;
+  }
+
+  private booleans(expr: unknown, seen: Set<string>, depth: number): Set<boolean> {
+    const both = new Set([true, false]);
+    if (depth > MAX_DEPTH) return both;
+    if (expr === true || expr === 'true') return new Set([true]);
+    if (expr === false || expr === 'false') return new Set([false]);
+    const fn = intrinsicName(expr);
+    if (!fn) return both;
+    const arg = (expr as Record<string, unknown>)[fn];
+    const list = Array.isArray(arg) ? arg : [];
+    switch (fn) {
+      case 'Condition':
+        return typeof arg === 'string' ? this.condition(arg, seen) : both;
+      case 'Fn::Not': {
+        const inner = this.booleans(list[0], seen, depth + 1);
+        return new Set([...inner].map((b) => !b));
+      }
+      case 'Fn::And': {
+        const sets = list.map((e) => this.booleans(e, seen, depth + 1));
+        const out = new Set<boolean>();
+        if (sets.length > 0 && sets.every((s) => s.has(true))) out.add(true);
+        if (sets.length === 0 || sets.some((s) => s.has(false))) out.add(false);
+        return out;
+      }
+      case 'Fn::Or': {
+        const sets = list.map((e) => this.booleans(e, seen, depth + 1));
+        const out = new Set<boolean>();
+        if (sets.some((s) => s.has(true))) out.add(true);
+        if (sets.length === 0 || sets.every((s) => s.has(false))) out.add(false);
+        return out;
+      }
+      case 'Fn::Equals': {
+        if (list.length !== 2) return both;
+        const left = this.evaluate(list[0], depth + 1);
+        const right = this.evaluate(list[1], depth + 1);
+        const out = new Set<boolean>();
+        for (const l of left) {
+          for (const r of right) {
+            if (l.kind === 'known' && r.kind === 'known' && isScalar(l.value) && isScalar(r.value)) {
+              out.add(String(l.value) === String(r.value));
+            } else {
+              return both;
+            }
+          }
+        }
+        return out.size ? out : both;
+      }
+      default:
+        return both;
+    }
+  }
+
+  private evaluateRef(arg: unknown): Candidate[] {
+    if (typeof arg !== 'string') {
+      return [{ kind: 'unknown', reason: `Ref ${show(arg)} is not a name` }];
+    }
+    if (arg === 'AWS::NoValue') {
+      return [{ kind: 'absent' }];
+    }
+    if (arg.startsWith('AWS::')) {
+      return [{ kind: 'unknown', reason: `pseudo parameter ${arg} is only known at deploy time` }];
+    }
+    if (arg in this.parameters) {
+      return this.parameterValues(arg);
+    }
+    if (arg in this.resources) {
+      return [{ kind: 'ref', logicalId: arg }];
+    }
+    return [{ kind: 'unknown', reason: `Ref ${arg} names nothing in this template` }];
+  }
+
+  private parameterValues(name: string): Candidate[] {
+    const p = this.parameters[name];
+    const decl = isPlainObject(p) ? p : {};
+    const type = typeof decl.Type === 'string' ? decl.Type : 'String';
+    if (type.startsWith('AWS::SSM::Parameter::Value')) {
+      return [{ kind: 'unknown', reason: `parameter ${name} is read from SSM Parameter Store at deploy time` }];
+    }
+    const allowed = decl.AllowedValues;
+    if (Array.isArray(allowed) && allowed.length > 0) {
+      return allowed.map((v) => ({ kind: 'known', value: v, via: `parameter ${name} (AllowedValues)` }));
+    }
+    const dflt = decl.Default !== undefined ? `, default ${show(decl.Default)}` : '';
+    return [{ kind: 'unknown', reason: `parameter ${name} has no AllowedValues${dflt}: any value can be passed at deploy time` }];
+  }
+
+  private evaluateIf(arg: unknown, depth: number): Candidate[] {
+    if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') {
+      return [{ kind: 'unknown', reason: `malformed Fn::If ${show(arg)}` }];
+    }
+    const [name, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+    const outcomes = this.condition(name);
+    const out: Candidate[] = [];
+    if (outcomes.has(true)) {
+      out.push(...this.evaluate(whenTrue, depth + 1).map((c) => withVia(c, `Fn::If ${name} true branch`)));
+    }
+    if (outcomes.has(false)) {
+      out.push(...this.evaluate(whenFalse, depth + 1).map((c) => withVia(c, `Fn::If ${name} false branch`)));
+    }
+    return cap(out);
+  }
+
+  private evaluateGetAtt(arg: unknown): Candidate[] {
+    let target: unknown;
+    let attribute: unknown;
+    if (Array.isArray(arg)) {
+      [target, attribute] = arg;
+    } else if (typeof arg === 'string') {
+      const dot = arg.indexOf('.');
+      [target, attribute] = dot > 0 ? [arg.slice(0, dot), arg.slice(dot + 1)] : [arg, undefined];
+    }
+    if (typeof target === 'string' && target in this.resources) {
+      return [{ kind: 'ref', logicalId: target, attribute: typeof attribute === 'string' ? attribute : undefined }];
+    }
+    return [{ kind: 'unknown', reason: `Fn::GetAtt ${show(arg)} is only known at deploy time` }];
+  }
+
+  private evaluateFindInMap(arg: unknown, depth: number): Candidate[] {
+    if (!Array.isArray(arg) || arg.length < 3) {
+      return [{ kind: 'unknown', reason: `malformed Fn::FindInMap ${show(arg)}` }];
+    }
+    const [mapArg, topArg, secondArg, options] = arg;
+    const fallback = isPlainObject(options) && 'DefaultValue' in options ? options.DefaultValue : undefined;
+    const hasFallback = isPlainObject(options) && 'DefaultValue' in options;
+    const out: Candidate[] = [];
+    for (const m of this.evaluate(mapArg, depth + 1)) {
+      if (m.kind !== 'known' || typeof m.value !== 'string') {
+        out.push({ kind: 'unknown', reason: `Fn::FindInMap map name ${show(mapArg)} is only known at deploy time` });
+        continue;
+      }
+      const mapping = this.mappings[m.value];
+      if (!isPlainObject(mapping)) {
+        out.push({ kind: 'unknown', reason: `Fn::FindInMap names mapping ${m.value}, which this template does not define` });
+        continue;
+      }
+      for (const [topKey, topVia] of this.mapKeys(topArg, mapping, depth)) {
+        const level = mapping[topKey];
+        if (!isPlainObject(level)) {
+          out.push(...this.missingEntry(m.value, topKey, undefined, hasFallback, fallback, depth));
+          continue;
+        }
+        for (const [secondKey, secondVia] of this.mapKeys(secondArg, level, depth)) {
+          const via = `mapping ${m.value}.${topKey}.${secondKey}${topVia || secondVia ? ` (${[topVia, secondVia].filter(Boolean).join(', ')})` : ''}`;
+          if (secondKey in level) {
+            out.push(...this.evaluate(level[secondKey], depth + 1).map((c) => withVia(c, via)));
+          } else {
+            out.push(...this.missingEntry(m.value, topKey, secondKey, hasFallback, fallback, depth));
+          }
+        }
+      }
+    }
+    return cap(out);
+  }
+
+  /** The keys a `Fn::FindInMap` key argument can take: a literal, or every key when unknown. */
+  private mapKeys(keyArg: unknown, level: Record<string, unknown>, depth: number): Array<[string, string | undefined]> {
+    const keys: Array<[string, string | undefined]> = [];
+    for (const k of this.evaluate(keyArg, depth + 1)) {
+      if (k.kind === 'known' && isScalar(k.value)) {
+        keys.push([String(k.value), k.via]);
+      } else {
+        const why = k.kind === 'unknown' ? 'key only known at deploy time' : 'key is a reference';
+        keys.push(...Object.keys(level).map((key): [string, string] => [key, `every ${why}`]));
+      }
+    }
+    return keys;
+  }
+
+  private missingEntry(map: string, top: string, second: string | undefined, hasFallback: boolean, fallback: unknown, depth: number): Candidate[] {
+    if (hasFallback) {
+      return this.evaluate(fallback, depth + 1).map((c) => withVia(c, `mapping ${map} DefaultValue`));
+    }
+    const where = second === undefined ? `${map}.${top}` : `${map}.${top}.${second}`;
+    return [{ kind: 'unknown', reason: `mapping entry ${where} does not exist (the deployment would fail)` }];
+  }
+}
+
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+function cap(cands: Candidate[]): Candidate[] {
+  if (cands.length <= MAX_CANDIDATES) {
+    return cands;
+  }
+  return [
+    ...cands.slice(0, MAX_CANDIDATES),
+    { kind: 'unknown', reason: `the value has more than ${MAX_CANDIDATES} possible combinations` },
+  ];
+}
