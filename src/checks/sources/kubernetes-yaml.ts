@@ -1,0 +1,110 @@
+import { Document, parseAllDocuments } from 'yaml';
+import { InputError } from './input-error';
+import { looksLikeJson, parseJson, stripBom } from './json-text';
+import { yamlInputError } from './yaml-error';
+import { yaml11Tags } from './yaml-schema';
+
+/** A Kubernetes object as read from a manifest: a plain JSON-like object. */
+export type KubernetesObject = { [key: string]: unknown };
+
+/**
+ * Parses a Kubernetes manifest file: multi-document YAML (comments, empty documents, `---`
+ * separators, CRLF line endings) or JSON (one object or an array of objects). `kind: List` and
+ * other `*List` objects are replaced by their `items`.
+ *
+ * @param text the file's content
+ * @param file the file name, for error messages
+ * @throws InputError if the text is not YAML / JSON, or a document is not an object
+ */
+export function parseKubernetesManifest(text: string, file: string): KubernetesObject[] {
+  const source = stripBom(text);
+  if (looksLikeJson(source, file)) {
+    return kubernetesObjectsOf([parseJson(source, file)], file);
+  }
+  const documents: Document.Parsed[] = Array.from(
+    parseAllDocuments(source, {
+      version: '1.1',
+      merge: true,
+      prettyErrors: true,
+      customTags: (defaults) => yaml11Tags(defaults),
+    }),
+  );
+  const values: unknown[] = [];
+  for (const [index, doc] of documents.entries()) {
+    if (doc.errors.length > 0) {
+      throw yamlInputError(doc.errors[0], file);
+    }
+    const value = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) {
+      continue; // empty document: only comments, or nothing between two `---`
+    }
+    if (typeof value !== 'object') {
+      const line = doc.contents && doc.contents.range ? lineOf(source, doc.contents.range[0]) : undefined;
+      throw new InputError(
+        `${file}: document ${index + 1}${line ? ` (line ${line})` : ''} is not a Kubernetes object but ${describe(value)}`,
+      );
+    }
+    values.push(value);
+  }
+  return kubernetesObjectsOf(values, file);
+}
+
+/**
+ * The objects in parsed manifest values: arrays are flattened and `List` objects (`kind: List`,
+ * `PodList`, ...) replaced by their `items`, recursively.
+ *
+ * @throws InputError if a value or an item is not an object
+ */
+export function kubernetesObjectsOf(values: unknown[], file: string): KubernetesObject[] {
+  const objects: KubernetesObject[] = [];
+  const add = (value: unknown, where: string) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => add(v, `${where}[${i}]`));
+    } else if (isObject(value)) {
+      if (isList(value)) {
+        (value.items as unknown[]).forEach((v, i) => add(v, `${where}.items[${i}]`));
+      } else {
+        objects.push(value);
+      }
+    } else {
+      throw new InputError(`${file}: ${where || 'the top-level value'} is not a Kubernetes object but ${describe(value)}`);
+    }
+  };
+  values.forEach((v, i) => add(v, values.length > 1 ? `document ${i + 1}` : ''));
+  return objects;
+}
+
+/** Whether an object is a Kubernetes list (`kind: List`, `PodList`, ...) with `items`. */
+export function isList(value: KubernetesObject): boolean {
+  return typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
+}
+
+/** Whether an object has the `apiVersion` and `kind` every Kubernetes object has. */
+export function isKubernetesObject(value: unknown): value is KubernetesObject {
+  return isObject(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string';
+}
+
+function isObject(value: unknown): value is KubernetesObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+    }
+  }
+  return line;
+}
+
+function describe(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return `the string '${shown}'`;
+  }
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,187 @@
+import * as path from 'path';
+import { parseCloudFormationYaml } from './cfn-yaml';
+import { InputError } from './input-error';
+import { looksLikeJson, parseJson } from './json-text';
+import { isKubernetesObject, KubernetesObject, kubernetesObjectsOf, parseKubernetesManifest } from './kubernetes-yaml';
+import { exists, isDirectory, readText } from './read-file';
+
+/** A CloudFormation template read from disk. */
+export interface LoadedTemplate {
+  readonly kind: 'template';
+  /** The template file. */
+  readonly file: string;
+  /** Stack path (`Stage/Stack`, `Parent/NestedLogicalId` for a nested stack), when known. */
+  readonly stack?: string;
+  /** The parsed template (JSON long form, also when read from YAML). */
+  readonly template: { [key: string]: unknown };
+}
+
+/** The Kubernetes objects of a manifest file. */
+export interface LoadedManifest {
+  readonly kind: 'manifest';
+  /** The manifest file. */
+  readonly file: string;
+  /** The objects, with `List` objects already replaced by their items. */
+  readonly objects: KubernetesObject[];
+}
+
+/** One input for the audit engine. */
+export type LoadedInput = LoadedTemplate | LoadedManifest;
+
+type Json = { [key: string]: unknown };
+
+const STACK_ARTIFACT = 'aws:cloudformation:stack';
+const NESTED_ASSEMBLY_ARTIFACT = 'cdk:cloud-assembly';
+const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
+const ASSET_PATH = 'aws:asset:path';
+
+/** A YAML template has one of these keys at the start of a line (column 0). */
+const YAML_TEMPLATE_KEY = /^["']?(?:Resources|AWSTemplateFormatVersion)["']?[ \t]*:/m;
+
+/**
+ * Loads everything the audit should look at under a path:
+ *
+ * - a cloud assembly directory (`cdk.out`): every stack, nested stages (`cdk:cloud-assembly`
+ *   artifacts) and nested stacks included;
+ * - a CloudFormation template, JSON or YAML (short-form tags included), with its nested stacks
+ *   when their templates sit next to it;
+ * - a Kubernetes manifest: multi-document YAML, JSON, `kind: List`.
+ *
+ * @throws InputError with a one-line message when the path cannot be read or understood
+ */
+export function loadPath(inputPath: string): LoadedInput[] {
+  if (isDirectory(inputPath)) {
+    return loadCloudAssembly(inputPath);
+  }
+  return loadFile(inputPath);
+}
+
+/**
+ * Loads every stack template of a cloud assembly directory, recursing into nested stages and
+ * nested stacks.
+ *
+ * @throws InputError if the directory has no `manifest.json` or a file it names cannot be read
+ */
+export function loadCloudAssembly(dir: string): LoadedInput[] {
+  return loadAssembly(dir, new Set());
+}
+
+function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!exists(manifestFile)) {
+    throw new InputError(`directory ${dir} is not a cloud assembly (no manifest.json)`);
+  }
+  const key = path.resolve(dir);
+  if (seen.has(key)) {
+    return [];
+  }
+  seen.add(key);
+  const manifest = parseJson(readText(manifestFile), manifestFile);
+  if (!isJson(manifest) || (manifest.artifacts !== undefined && !isJson(manifest.artifacts))) {
+    throw new InputError(`${manifestFile} is not a cloud assembly manifest (no artifacts object)`);
+  }
+  const inputs: LoadedInput[] = [];
+  for (const [id, artifact] of Object.entries((manifest.artifacts ?? {}) as Json)) {
+    if (!isJson(artifact)) {
+      continue;
+    }
+    const properties = isJson(artifact.properties) ? artifact.properties : {};
+    if (artifact.type === STACK_ARTIFACT) {
+      if (typeof properties.templateFile !== 'string') {
+        throw new InputError(`${manifestFile}: stack artifact ${id} has no properties.templateFile`);
+      }
+      const stack = typeof artifact.displayName === 'string' ? artifact.displayName : id;
+      const file = path.join(dir, properties.templateFile);
+      const template = parseJson(readText(file, manifestFile), file);
+      if (!isJson(template)) {
+        throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
+      }
+      inputs.push(...withNestedStacks({ kind: 'template', file, stack, template }, seen));
+    } else if (artifact.type === NESTED_ASSEMBLY_ARTIFACT) {
+      if (typeof properties.directoryName !== 'string') {
+        throw new InputError(`${manifestFile}: nested assembly artifact ${id} has no properties.directoryName`);
+      }
+      const nested = path.join(dir, properties.directoryName);
+      if (!exists(nested)) {
+        throw new InputError(`no such directory: ${nested} (named by ${manifestFile})`);
+      }
+      inputs.push(...loadAssembly(nested, seen));
+    }
+  }
+  return inputs;
+}
+
+/**
+ * Loads one file: a CloudFormation template (with the nested stack templates next to it), a
+ * Kubernetes manifest, or a cloud assembly's `manifest.json`.
+ *
+ * @throws InputError if the file cannot be read or is neither a template nor a manifest
+ */
+export function loadFile(file: string): LoadedInput[] {
+  const text = readText(file);
+  let objects: KubernetesObject[];
+  if (looksLikeJson(text, file)) {
+    const value = parseJson(text, file);
+    if (isTemplate(value)) {
+      return withNestedStacks({ kind: 'template', file, template: value }, new Set());
+    }
+    if (path.basename(file) === 'manifest.json' && isJson(value) && isJson(value.artifacts)) {
+      return loadCloudAssembly(path.dirname(file));
+    }
+    objects = kubernetesObjectsOf([value], file);
+  } else {
+    if (YAML_TEMPLATE_KEY.test(text)) {
+      const value = parseCloudFormationYaml(text, file);
+      if (isTemplate(value)) {
+        return withNestedStacks({ kind: 'template', file, template: value }, new Set());
+      }
+    }
+    objects = parseKubernetesManifest(text, file);
+  }
+  if (!objects.some(isKubernetesObject)) {
+    throw new InputError(
+      `${file} is neither a CloudFormation template (no Resources) nor a Kubernetes manifest (no object with apiVersion and kind)`,
+    );
+  }
+  return [{ kind: 'manifest', file, objects }];
+}
+
+/**
+ * The template followed by the templates of its nested stacks (recursively): resources of type
+ * `AWS::CloudFormation::Stack` whose `aws:asset:path` metadata names a `*.template.json` file in
+ * the same directory. A nested stack's path is `Parent/NestedLogicalId`.
+ */
+function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput[] {
+  const key = path.resolve(input.file);
+  if (seen.has(key)) {
+    return [];
+  }
+  seen.add(key);
+  const inputs: LoadedInput[] = [input];
+  const resources = isJson(input.template.Resources) ? input.template.Resources : {};
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (!isJson(resource) || resource.Type !== NESTED_STACK_TYPE || !isJson(resource.Metadata)) {
+      continue;
+    }
+    const assetPath = resource.Metadata[ASSET_PATH];
+    if (typeof assetPath !== 'string' || !assetPath.endsWith('.template.json')) {
+      continue;
+    }
+    const file = path.join(path.dirname(input.file), assetPath);
+    const template = parseJson(readText(file, `nested stack ${logicalId} in ${input.file}`), file);
+    if (!isJson(template)) {
+      throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
+    }
+    const stack = input.stack ? `${input.stack}/${logicalId}` : logicalId;
+    inputs.push(...withNestedStacks({ kind: 'template', file, stack, template }, seen));
+  }
+  return inputs;
+}
+
+function isTemplate(value: unknown): value is Json {
+  return isJson(value) && ('Resources' in value || 'AWSTemplateFormatVersion' in value);
+}
+
+function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
