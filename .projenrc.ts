@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
   },
   eslintOptions: {
     dirs: ['src'],
@@ -81,7 +81,7 @@ project.postCompileTask.spawn(rosetta);
 // The rule table in the README is generated from the rule catalogue (one source of truth).
 const readmeRules = project.addTask('readme:rules', {
   description: 'Regenerate the README rule table from the rule catalogue',
-  exec: 'ts-node --project tsconfig.dev.json scripts/readme-rules.ts',
+  exec: 'ts-node --project test/tsconfig.json scripts/readme-rules.ts',
 });
 project.preCompileTask.spawn(readmeRules);
 
@@ -91,15 +91,15 @@ project.addTask('example', {
   steps: [
     { exec: 'rm -rf cdk.out' },
     {
-      exec: 'cdk synth --quiet --app "ts-node --project tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output cdk.out',
+      exec: 'cdk synth --quiet --app "ts-node --project test/tsconfig.json --prefer-ts-exts examples/app.ts" --output cdk.out',
     },
-    { exec: 'ts-node --project tsconfig.dev.json src/cli/main.ts audit cdk.out' },
+    { exec: 'ts-node --project test/tsconfig.json src/cli/main.ts audit cdk.out' },
   ],
 });
 
 project.addTask('bench', {
   description: 'Benchmark: synth time with and without the checker aspect (N and 10N)',
-  exec: 'ts-node --project tsconfig.dev.json bench/aspect-overhead.ts',
+  exec: 'ts-node --project test/tsconfig.json bench/aspect-overhead.ts',
 });
 
 project.synth();

@@ -1,0 +1,88 @@
+import { Annotations, CfnElement, IAspect, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { auditTemplate } from './engine';
+import { Finding } from './finding';
+import { CheckerOptions } from './checker-options';
+import { applyCheckerOptions, validateCheckerOptions } from './options';
+import { Severity } from './severity';
+import { renderStack } from '../private/render-stack';
+
+/**
+ * Options of the `ImdsHopLimitChecker` aspect.
+ */
+export interface ImdsHopLimitCheckerProps extends CheckerOptions {}
+
+/**
+ * A CDK Aspect that flags every launch template, launch configuration, instance, node group,
+ * auto scaling group and Karpenter node class whose instance metadata hop limit can be above 1.
+ *
+ * It judges each resource as it will be rendered in the template, escape-hatch overrides
+ * included, after every other aspect has run. Findings become annotations on the offending
+ * construct (for a Kubernetes manifest, the construct that owns the kubectl resource), with the
+ * rule id in the message as `[HopLimitAboveOne]`; errors fail `cdk synth`.
+ *
+ * Register it read-only, after mutating aspects:
+ * `Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY })`.
+ */
+export class ImdsHopLimitChecker implements IAspect {
+  private readonly options: CheckerOptions;
+  private readonly audits = new WeakMap<Stack, Map<string, Finding[]>>();
+  private readonly registered = new WeakSet<IConstruct>();
+
+  constructor(props: ImdsHopLimitCheckerProps = {}) {
+    validateCheckerOptions(props, 'ImdsHopLimitChecker');
+    this.options = props;
+  }
+
+  public visit(node: IConstruct): void {
+    if (!CfnElement.isCfnElement(node) || this.registered.has(node)) {
+      return;
+    }
+    this.registered.add(node);
+    // Judge at validation time: after every aspect and after cross-stack references are
+    // resolved, so the template judged is the one that will be written.
+    node.node.addValidation({
+      validate: () => {
+        this.annotate(node);
+        return [];
+      },
+    });
+  }
+
+  private annotate(element: CfnElement): void {
+    const findings = this.stackFindings(element.stack).get(element.stack.resolve(element.logicalId)) ?? [];
+    for (const f of findings) {
+      const text = formatAnnotation(f);
+      if (f.acknowledged) {
+        Annotations.of(element).addInfo(text);
+      } else if (f.severity === Severity.ERROR) {
+        Annotations.of(element).addError(text);
+      } else {
+        Annotations.of(element).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
+      }
+    }
+  }
+
+  private stackFindings(stack: Stack): Map<string, Finding[]> {
+    let byResource = this.audits.get(stack);
+    if (!byResource) {
+      const { template } = renderStack(stack);
+      const findings = applyCheckerOptions(auditTemplate(template, { stack: stack.node.path }).findings, this.options);
+      byResource = new Map();
+      for (const f of findings) {
+        const list = byResource.get(f.resource ?? '') ?? [];
+        list.push(f);
+        byResource.set(f.resource ?? '', list);
+      }
+      this.audits.set(stack, byResource);
+    }
+    return byResource;
+  }
+}
+
+/** `[RuleId] Kind/name: message Fix: ...` (and the reason, when acknowledged). */
+function formatAnnotation(f: Finding): string {
+  const subject = f.object ? `${f.object}: ` : '';
+  const ack = f.acknowledged ? ` Acknowledged: ${f.acknowledgedReason}` : ` Fix: ${f.fix}`;
+  return `[${f.ruleId}] ${subject}${f.message}.${ack}`;
+}

@@ -1,0 +1,60 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { auditKubernetesObjects, auditTemplate } from './engine';
+import { Finding } from './finding';
+import { CheckerOptions } from './checker-options';
+import { applyCheckerOptions, validateCheckerOptions } from './options';
+
+/**
+ * Options for `ImdsAudit`.
+ */
+export interface ImdsAuditOptions extends CheckerOptions {
+  /**
+   * Include acknowledged findings (marked `acknowledged: true`, with their reason).
+   *
+   * @default true
+   */
+  readonly includeAcknowledged?: boolean;
+}
+
+/**
+ * The IMDS checker as a function, for your own `cdk synth` assertion tests:
+ *
+ * `expect(ImdsAudit.ofStack(stack)).toEqual([])`
+ */
+export class ImdsAudit {
+  /**
+   * The findings of one stack, judged on its synthesized template (nested stacks are stacks of
+   * their own: audit them with `ofStack(nestedStack)`).
+   */
+  public static ofStack(stack: Stack, options: ImdsAuditOptions = {}): Finding[] {
+    validateCheckerOptions(options, 'ImdsAudit.ofStack');
+    const template = Template.fromStack(stack).toJSON();
+    return finish(auditTemplate(template, { stack: stack.node.path }).findings, options);
+  }
+
+  /**
+   * The findings of a CloudFormation template given as an object (e.g. `Template.toJSON()` or a
+   * parsed template file).
+   */
+  public static ofTemplate(template: any, options: ImdsAuditOptions = {}): Finding[] {
+    validateCheckerOptions(options, 'ImdsAudit.ofTemplate');
+    return finish(auditTemplate(template).findings, options);
+  }
+
+  /**
+   * The findings of Kubernetes objects (EC2NodeClass, AWSNodeTemplate, workloads), e.g. a cdk8s
+   * chart's `toJson()`.
+   */
+  public static ofKubernetesObjects(objects: any[], options: ImdsAuditOptions = {}): Finding[] {
+    validateCheckerOptions(options, 'ImdsAudit.ofKubernetesObjects');
+    return finish(auditKubernetesObjects(objects).findings, options);
+  }
+
+  private constructor() {}
+}
+
+function finish(findings: Finding[], options: ImdsAuditOptions): Finding[] {
+  const selected = applyCheckerOptions(findings, options);
+  return options.includeAcknowledged === false ? selected.filter((f) => !f.acknowledged) : selected;
+}

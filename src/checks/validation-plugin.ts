@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
+import { auditTemplate } from './engine';
+import { Finding } from './finding';
+import { CheckerOptions } from './checker-options';
+import { applyCheckerOptions, isFailing, validateCheckerOptions } from './options';
+import { RuleCatalogue } from './rules';
+import { packageVersion } from '../private/package-version';
+
+/**
+ * Options of the `ImdsHopLimitValidationPlugin`.
+ */
+export interface ImdsHopLimitValidationPluginProps extends CheckerOptions {}
+
+/**
+ * A CDK policy-validation plugin running the IMDS checker on the synthesized templates.
+ *
+ * Because it reads the templates as written to the cloud assembly, nothing done to the construct
+ * tree (escape hatches, third-party constructs, aspects) can hide a hop limit from it.
+ * Register it with `Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin())`.
+ */
+export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
+  public readonly name = 'cdk-hardened-eks-imds';
+  public readonly version = packageVersion();
+  public readonly ruleIds: string[];
+  private readonly options: CheckerOptions;
+
+  constructor(props: ImdsHopLimitValidationPluginProps = {}) {
+    validateCheckerOptions(props, 'ImdsHopLimitValidationPlugin');
+    this.options = props;
+    this.ruleIds = RuleCatalogue.all().map((r) => r.id);
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const findings: Finding[] = [];
+    const stackOf = new Map(context.stackTemplates.map((s) => [s.templatePath, s.stackConstructPath]));
+    for (const templatePath of context.templatePaths) {
+      const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+      const stack = stackOf.get(templatePath);
+      const result = auditTemplate(template, { file: templatePath, ...(stack ? { stack } : {}) });
+      findings.push(...applyCheckerOptions(result.findings, this.options));
+    }
+    const violations: PolicyViolation[] = findings.map((f) => ({
+      ruleName: f.ruleId,
+      description: `${f.object ? `${f.object}: ` : ''}${f.message}.${f.acknowledged ? ` Acknowledged: ${f.acknowledgedReason}` : ''}`,
+      fix: f.fix,
+      severity: f.acknowledged ? 'info' : f.severity,
+      ruleMetadata: {
+        summary: RuleCatalogue.get(f.ruleId).summary,
+        ...(f.acknowledged ? { acknowledged: 'true', acknowledgedReason: f.acknowledgedReason ?? '' } : {}),
+      },
+      violatingResources: [{
+        resourceLogicalId: f.resource ?? '',
+        templatePath: f.file ?? '',
+        locations: [f.path ?? 'Properties'],
+      }],
+    }));
+    const counts = (pred: (f: Finding) => boolean) => String(findings.filter(pred).length);
+    return {
+      success: !findings.some((f) => isFailing(f, 'error')),
+      violations,
+      pluginVersion: this.version,
+      metadata: {
+        errors: counts((f) => !f.acknowledged && f.severity === 'error'),
+        warnings: counts((f) => !f.acknowledged && f.severity === 'warning'),
+        acknowledged: counts((f) => !!f.acknowledged),
+      },
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Resource types whose rendered properties the engine reads. Every other resource is rendered as
+ * `{ Type }` only, so the checker costs little in stacks with many unrelated resources.
+ */
+const JUDGED_TYPES = new Set([
+  'AWS::EC2::LaunchTemplate',
+  'AWS::AutoScaling::LaunchConfiguration',
+  'AWS::EC2::Instance',
+  'AWS::EKS::Nodegroup',
+  'AWS::AutoScaling::AutoScalingGroup',
+  'Custom::AWSCDK-EKS-KubernetesResource',
+]);
+
+/** A stack's template as it will be written, plus the construct behind each logical id. */
+export interface RenderedStack {
+  readonly template: { [section: string]: { [id: string]: unknown } };
+  readonly constructs: Map<string, IConstruct>;
+}
+
+interface RenderableElement {
+  _toCloudFormation(): object;
+}
+
+/**
+ * Renders the parts of a stack's template the engine reads, exactly as the stack synthesizer
+ * will write them: escape hatches (`addOverride`, `addPropertyOverride`) applied, tokens resolved.
+ *
+ * There is no public API for a stack's rendered template before the cloud assembly is written,
+ * and the aspect must annotate constructs before then, so this calls `CfnElement._toCloudFormation()`
+ * (the method `Stack` itself uses to build the template) in this one place.
+ */
+export function renderStack(stack: Stack): RenderedStack {
+  const template: { [section: string]: { [id: string]: unknown } } = {};
+  const constructs = new Map<string, IConstruct>();
+  for (const construct of stack.node.findAll()) {
+    if (!CfnElement.isCfnElement(construct) || construct.stack !== stack) {
+      continue;
+    }
+    const logicalId = stack.resolve(construct.logicalId) as string;
+    constructs.set(logicalId, construct);
+    if (CfnResource.isCfnResource(construct) && !JUDGED_TYPES.has(construct.cfnResourceType)) {
+      section(template, 'Resources')[logicalId] = { Type: construct.cfnResourceType };
+      continue;
+    }
+    const element = construct as unknown as Partial<RenderableElement>;
+    if (typeof element._toCloudFormation !== 'function') {
+      throw new Error(
+        `cdk-hardened-eks cannot render ${construct.node.path}: this aws-cdk-lib version has no CfnElement._toCloudFormation(). ` +
+        'Use the validation plugin (ImdsHopLimitValidationPlugin) or the audit CLI on cdk.out instead.',
+      );
+    }
+    const fragment = stack.resolve(element._toCloudFormation()) as { [section: string]: { [id: string]: unknown } };
+    for (const [name, entries] of Object.entries(fragment ?? {})) {
+      Object.assign(section(template, name), entries);
+    }
+  }
+  return { template, constructs };
+}
+
+function section(template: { [section: string]: { [id: string]: unknown } }, name: string) {
+  return (template[name] ??= {});
+}

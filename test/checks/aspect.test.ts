@@ -1,0 +1,99 @@
+import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, RuleId, Severity } from '../../src';
+
+function setup(props?: ConstructorParameters<typeof ImdsHopLimitChecker>[0]) {
+  const app = new App();
+  const stack = new Stack(app, 'Stack');
+  Aspects.of(app).add(new ImdsHopLimitChecker(props), { priority: AspectPriority.READONLY });
+  return { app, stack };
+}
+
+const hardenedOptions = { httpTokens: 'required', httpPutResponseHopLimit: 1 };
+
+describe('ImdsHopLimitChecker (aspect)', () => {
+  test('passes an L1 launch template with tokens required and hop limit 1', () => {
+    const { stack } = setup();
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: hardenedOptions } });
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('cdk-hardened-eks|HopLimit'));
+  });
+
+  test('flags an L1 launch template with hop limit 2 as an error on the resource', () => {
+    const { stack } = setup();
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    Annotations.fromStack(stack).hasError('/Stack/Lt', Match.stringLikeRegexp('^\\[HopLimitAboveOne\\] HttpPutResponseHopLimit is 2'));
+  });
+
+  test('flags an L2 launch template overridden to hop limit 3 with addPropertyOverride', () => {
+    const { stack } = setup();
+    const lt = new ec2.LaunchTemplate(stack, 'Lt', { requireImdsv2: true, httpPutResponseHopLimit: 1 });
+    (lt.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', 3);
+    Annotations.fromStack(stack).hasError('/Stack/Lt/Resource', Match.stringLikeRegexp('\\[HopLimitAboveOne\\] HttpPutResponseHopLimit is 3'));
+  });
+
+  test('flags an L2 launch template left at the defaults (hop limit not pinned, tokens not pinned)', () => {
+    const { stack } = setup();
+    new ec2.LaunchTemplate(stack, 'Lt', {});
+    const errors = Annotations.fromStack(stack).findError('/Stack/Lt/Resource', Match.anyValue());
+    expect(errors.map((e) => String(e.entry.data).match(/^\[(\w+)\]/)?.[1]).sort()).toEqual(['HopLimitNotPinned', 'TokensNotPinned']);
+  });
+
+  test('flags a node group without a launch template', () => {
+    const { stack } = setup();
+    new eks.CfnNodegroup(stack, 'Ng', { clusterName: 'c', nodeRole: 'arn:aws:iam::111111111111:role/n', subnets: ['subnet-1'] });
+    Annotations.fromStack(stack).hasError('/Stack/Ng', Match.stringLikeRegexp('\\[NodegroupDefaultLaunchTemplate\\]'));
+  });
+
+  test('reports an unconstrained parameter as an Unverifiable warning', () => {
+    const { stack } = setup();
+    const hop = new CfnParameter(stack, 'Hop', { type: 'Number' });
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: hop.valueAsNumber } } });
+    Annotations.fromStack(stack).hasWarning('/Stack/Lt', Match.stringLikeRegexp('\\[Unverifiable\\] HttpPutResponseHopLimit is only known at deploy time: parameter Hop'));
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  test('severity override turns errors into warnings while migrating', () => {
+    const { stack } = setup({ severity: Severity.WARNING });
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\]'));
+  });
+
+  test('rule selection runs only the chosen rules', () => {
+    const { stack } = setup({ rules: [RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE] });
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpPutResponseHopLimit: 2 } } });
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  test('refuses an unknown rule id in its options, naming it', () => {
+    expect(() => new ImdsHopLimitChecker({ rules: ['HopLimitAboveTwo'] })).toThrow(/rules names an unknown rule id 'HopLimitAboveTwo'/);
+  });
+});
+
+describe('ImdsAcknowledgements', () => {
+  test('an acknowledged finding is no error but stays visible with its reason', () => {
+    const { stack } = setup();
+    const lt = new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    ImdsAcknowledgements.add(lt, [{ ruleId: RuleId.HOP_LIMIT_ABOVE_ONE, reason: 'legacy sidecar needs IMDS until migration ticket OPS-42 lands' }]);
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasInfo('/Stack/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\].*Acknowledged: legacy sidecar'));
+    const findings = ImdsAudit.ofStack(stack);
+    expect(findings).toEqual([expect.objectContaining({ ruleId: 'HopLimitAboveOne', acknowledged: true, acknowledgedReason: expect.stringMatching(/OPS-42/) })]);
+  });
+
+  test('applies to children added to the scope after the acknowledgement', () => {
+    const { stack } = setup();
+    ImdsAcknowledgements.add(stack, [{ ruleId: RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE, reason: 'node group replaced in the next release' }]);
+    new eks.CfnNodegroup(stack, 'Ng', { clusterName: 'c', nodeRole: 'arn:aws:iam::111111111111:role/n', subnets: ['subnet-1'] });
+    expect(ImdsAudit.ofStack(stack, { includeAcknowledged: false })).toEqual([]);
+  });
+
+  test('refuses an acknowledgement without a real reason', () => {
+    const { stack } = setup();
+    expect(() => ImdsAcknowledgements.add(stack, [{ ruleId: RuleId.UNVERIFIABLE, reason: 'ok' }])).toThrow(/the reason for 'Unverifiable' is "ok"/);
+    expect(() => ImdsAcknowledgements.add(stack, [{ ruleId: 'Nope', reason: 'a long enough reason' }])).toThrow(/ruleId 'Nope' is not a rule/);
+  });
+});
