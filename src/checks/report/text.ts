@@ -24,16 +24,18 @@ export function formatText(report: AuditReport, options: TextReportOptions = {})
   const summary = summarize(report, failOn);
   const out: string[] = [];
 
-  out.push(`IMDS audit: ${count(summary.files.length, 'file')}, ${count(summary.checkedTotal, 'resource or object', 'resources and objects')} checked`);
+  out.push(`IMDS audit: ${count(summary.checkedTotal, 'resource or object', 'resources and objects')} checked in ${count(summary.files.length, 'file')}`);
+  if (summary.files.length > 0) {
+    out.push('', `Files (${summary.files.length}):`);
+    out.push(...summary.files.map((file) => `  ${file}`));
+  }
+  out.push('', `Checked (${summary.checkedTotal}):`);
   for (const [kind, n] of Object.entries(summary.checked)) {
     out.push(`  ${String(n).padStart(4)}  ${kind}`);
   }
   if (summary.checkedTotal === 0) {
-    out.push('  (nothing the IMDS rules apply to: no launch templates, launch configurations, instances, node groups,');
-    out.push('  node classes or workloads)');
-  }
-  for (const file of summary.files) {
-    out.push(`  file  ${file}`);
+    out.push('  nothing the IMDS rules apply to (no launch templates, launch configurations, instances,');
+    out.push('  node groups, node classes or workloads)');
   }
 
   const open = report.findings.filter((f) => !f.acknowledged);

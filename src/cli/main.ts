@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+import * as fs from 'fs';
+import { parseArgs } from 'util';
+import { FailOn } from '../checks/options';
+import { reportFails } from '../checks/report/audit-report';
+import { formatJson } from '../checks/report/json';
+import { packageInfo } from '../checks/report/package-info';
+import { formatSarif } from '../checks/report/sarif';
+import { formatText } from '../checks/report/text';
+import { RuleCatalogue } from '../checks/rules';
+import { auditPaths } from '../checks/sources/audit-paths';
+import { isInputError, oneLine } from '../checks/sources/input-error';
+
+/** Where the CLI writes: `process.stdout` / `process.stderr`, or a test's buffers. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Exit codes of the CLI (part of the checker contract). */
+export const EXIT_PASS = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+const NAME = 'cdk-hardened-eks';
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'never'];
+
+/** Thrown for bad usage; the message is the one line printed on stderr. */
+class UsageError extends Error {}
+
+/**
+ * Runs `cdk-hardened-eks` with the arguments after the program name and returns the exit code:
+ * 0 when nothing at or above `--fail-on` was found, 1 when something was, 2 for bad usage or
+ * input that cannot be read (one line on stderr, no stack trace).
+ */
+export function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): number {
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.help) {
+      io.stdout.write(usage());
+      return EXIT_PASS;
+    }
+    if (values.version) {
+      io.stdout.write(`${packageInfo().version}\n`);
+      return EXIT_PASS;
+    }
+    const [command, ...paths] = positionals;
+    if (command === undefined) {
+      throw new UsageError('missing command: expected `audit <path>...`');
+    }
+    if (command !== 'audit') {
+      throw new UsageError(`unknown command '${command}': expected \`audit <path>...\``);
+    }
+    if (paths.length === 0) {
+      throw new UsageError('audit needs at least one path: a cloud assembly directory, a template or a manifest');
+    }
+    const format = choice<Format>('--format', values.format, FORMATS, 'text');
+    const failOn = choice<FailOn>('--fail-on', values['fail-on'], FAIL_ON, 'error');
+
+    const report = auditPaths(paths);
+    const output =
+      format === 'json'
+        ? formatJson(report, failOn)
+        : format === 'sarif'
+          ? formatSarif(report, { failOn, readSource: (file) => fs.readFileSync(file, 'utf8') })
+          : formatText(report, { failOn });
+    io.stdout.write(`${output}\n`);
+    return reportFails(report, failOn) ? EXIT_FINDINGS : EXIT_PASS;
+  } catch (e) {
+    io.stderr.write(`${NAME}: ${describe(e)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'format': { type: 'string', short: 'f' },
+        'fail-on': { type: 'string' },
+        'help': { type: 'boolean', short: 'h' },
+        'version': { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    // util.parseArgs explains unknown options and missing values; its first sentence says it all.
+    const message = oneLine(e instanceof Error ? e.message : String(e)).split(/\.\s/)[0];
+    throw new UsageError(message.charAt(0).toLowerCase() + message.slice(1));
+  }
+}
+
+function choice<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${option} must be one of ${allowed.join(', ')}, not '${value}'`);
+  }
+  return value as T;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof UsageError) {
+    return `${e.message} (see ${NAME} --help)`;
+  }
+  if (isInputError(e)) {
+    return oneLine(e.message);
+  }
+  const message = oneLine(e instanceof Error ? e.message : String(e));
+  return `internal error: ${message} (please report this at ${packageInfo().homepage}/issues)`;
+}
+
+function usage(): string {
+  const rules = RuleCatalogue.all()
+    .map((r) => `  ${r.id.padEnd(31)} ${r.defaultSeverity}`)
+    .join('\n');
+  return `Usage: ${NAME} audit <path>... [--format text|json|sarif] [--fail-on error|warning|never]
+
+Audits EC2 instance metadata (IMDS) settings: finds every node path where a pod could reach the
+node role's credentials (hop limit above 1, IMDSv1 allowed, defaults that are not pinned).
+
+A path is one of:
+  a cloud assembly directory   e.g. cdk.out (nested stages and nested stacks included)
+  a CloudFormation template    JSON, or YAML with short-form tags such as !Ref and !If
+  a Kubernetes manifest        multi-document YAML, JSON, kind: List
+
+Options:
+  -f, --format <format>      text (default), json or sarif (SARIF 2.1.0, for code scanning)
+  --fail-on <severity>       error (default), warning or never: exit 1 when an unacknowledged
+                             finding is at or above it
+  -h, --help                 show this help
+  --version                  print the version
+
+Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 bad usage or unreadable input.
+
+Rules (default severity):
+${rules}
+`;
+}
+
+if (require.main === module) {
+  process.exitCode = runCli(process.argv.slice(2));
+}
