@@ -3,6 +3,7 @@ import { parseCloudFormationYaml } from './cfn-yaml';
 import { InputError } from './input-error';
 import { looksLikeJson, parseJson } from './json-text';
 import { isKubernetesObject, KubernetesObject, kubernetesObjectsOf, parseKubernetesManifest } from './kubernetes-yaml';
+import { nestedStackTemplates } from './nested-stacks';
 import { exists, isDirectory, readText } from './read-file';
 
 /** A CloudFormation template read from disk. */
@@ -32,8 +33,6 @@ type Json = { [key: string]: unknown };
 
 const STACK_ARTIFACT = 'aws:cloudformation:stack';
 const NESTED_ASSEMBLY_ARTIFACT = 'cdk:cloud-assembly';
-const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
-const ASSET_PATH = 'aws:asset:path';
 
 /** A YAML template has one of these keys at the start of a line (column 0). */
 const YAML_TEMPLATE_KEY = /^["']?(?:Resources|AWSTemplateFormatVersion)["']?[ \t]*:/m;
@@ -147,9 +146,8 @@ export function loadFile(file: string): LoadedInput[] {
 }
 
 /**
- * The template followed by the templates of its nested stacks (recursively): resources of type
- * `AWS::CloudFormation::Stack` whose `aws:asset:path` metadata names a `*.template.json` file in
- * the same directory. A nested stack's path is `Parent/NestedLogicalId`.
+ * The template followed by the templates of its nested stacks (recursively), found next to it
+ * (see `nestedStackTemplates`). A nested stack's path is `Parent/NestedLogicalId`.
  */
 function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput[] {
   const key = path.resolve(input.file);
@@ -158,16 +156,7 @@ function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput
   }
   seen.add(key);
   const inputs: LoadedInput[] = [input];
-  const resources = isJson(input.template.Resources) ? input.template.Resources : {};
-  for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!isJson(resource) || resource.Type !== NESTED_STACK_TYPE || !isJson(resource.Metadata)) {
-      continue;
-    }
-    const assetPath = resource.Metadata[ASSET_PATH];
-    if (typeof assetPath !== 'string' || !assetPath.endsWith('.template.json')) {
-      continue;
-    }
-    const file = path.join(path.dirname(input.file), assetPath);
+  for (const { logicalId, file } of nestedStackTemplates(input.template, input.file)) {
     const template = parseJson(readText(file, `nested stack ${logicalId} in ${input.file}`), file);
     if (!isJson(template)) {
       throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);

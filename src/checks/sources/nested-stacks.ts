@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseJson } from './json-text';
+import { readText } from './read-file';
+
+type Json = { [key: string]: unknown };
+
+/** A nested stack of a template whose own template is a file on disk. */
+export interface NestedStackTemplate {
+  /** Logical id of the `AWS::CloudFormation::Stack` resource in the parent template. */
+  readonly logicalId: string;
+  /** The nested stack's template file. */
+  readonly file: string;
+}
+
+const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
+const ASSET_PATH = 'aws:asset:path';
+
+/**
+ * The nested stacks of a template whose templates sit next to it, as in a cloud assembly:
+ * `AWS::CloudFormation::Stack` resources whose `aws:asset:path` metadata names a
+ * `*.template.json` file (the CDK CLI writes this metadata), or, without that metadata (a
+ * synthesis outside the CLI), whose `TemplateURL` ends with the object key of a file asset that
+ * an asset manifest (`*.assets.json`) in the same directory maps to a `*.template.json` file.
+ * Nested stacks whose template is elsewhere (a hand-written S3 URL) are not returned.
+ */
+export function nestedStackTemplates(template: Json, templateFile: string): NestedStackTemplate[] {
+  const dir = path.dirname(templateFile);
+  const resources = isJson(template.Resources) ? template.Resources : {};
+  const nested: NestedStackTemplate[] = [];
+  let assets: Array<[string, string]> | undefined;
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (!isJson(resource) || resource.Type !== NESTED_STACK_TYPE) {
+      continue;
+    }
+    const metadata = isJson(resource.Metadata) ? resource.Metadata : {};
+    const assetPath = metadata[ASSET_PATH];
+    if (typeof assetPath === 'string' && assetPath.endsWith('.template.json')) {
+      nested.push({ logicalId, file: path.join(dir, assetPath) });
+      continue;
+    }
+    const url = isJson(resource.Properties) ? resource.Properties.TemplateURL : undefined;
+    assets ??= templateAssets(dir);
+    const pieces = strings(url);
+    const match = assets.find(([objectKey]) => pieces.some((s) => s === objectKey || s.endsWith(`/${objectKey}`)));
+    if (match) {
+      nested.push({ logicalId, file: path.join(dir, match[1]) });
+    }
+  }
+  return nested;
+}
+
+/** `[objectKey, templateFile]` of every `*.template.json` file asset in the directory's asset manifests. */
+function templateAssets(dir: string): Array<[string, string]> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.assets.json')).sort();
+  } catch {
+    return [];
+  }
+  const result: Array<[string, string]> = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const manifest = parseJson(readText(file), file);
+    const files = isJson(manifest) && isJson(manifest.files) ? manifest.files : {};
+    for (const [hash, entry] of Object.entries(files)) {
+      if (!isJson(entry) || !isJson(entry.source) || typeof entry.source.path !== 'string') {
+        continue;
+      }
+      const source = entry.source.path;
+      if (!source.endsWith('.template.json')) {
+        continue;
+      }
+      const destinations = isJson(entry.destinations) ? Object.values(entry.destinations) : [];
+      const keys = new Set([`${hash}.json`]);
+      for (const d of destinations) {
+        if (isJson(d) && typeof d.objectKey === 'string') {
+          keys.add(d.objectKey);
+        }
+      }
+      for (const key of keys) {
+        result.push([key, source]);
+      }
+    }
+  }
+  return result;
+}
+
+/** Every string inside a value (e.g. the literal pieces of an `Fn::Join`). */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') {
+    return [value];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap(strings);
+  }
+  if (isJson(value)) {
+    return Object.values(value).flatMap(strings);
+  }
+  return [];
+}
+
+function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
