@@ -49,7 +49,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
 
-  gitignore: ['cdk.out', '*.bench.json', '.tmp/'],
+  gitignore: ['cdk.out', '*.bench.json', '.tmp/', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/'] },
   jestOptions: {
     jestConfig: {

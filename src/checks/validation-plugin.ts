@@ -21,8 +21,8 @@ export interface ImdsHopLimitValidationPluginProps extends CheckerOptions {}
  */
 export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
   public readonly name = 'cdk-hardened-eks-imds';
-  public readonly version = packageVersion();
-  public readonly ruleIds: string[];
+  public readonly version?: string = packageVersion();
+  public readonly ruleIds?: string[];
   private readonly options: CheckerOptions;
 
   constructor(props: ImdsHopLimitValidationPluginProps = {}) {
