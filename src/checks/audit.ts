@@ -1,9 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { auditKubernetesObjects, auditTemplate } from './engine';
 import { Finding } from './finding';
 import { CheckerOptions } from './checker-options';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
+import { auditPaths } from './sources/audit-paths';
 
 /**
  * Options for `ImdsAudit`.
@@ -31,6 +32,16 @@ export class ImdsAudit {
     validateCheckerOptions(options, 'ImdsAudit.ofStack');
     const template = Template.fromStack(stack).toJSON();
     return finish(auditTemplate(template, { stack: stack.node.path }).findings, options);
+  }
+
+  /**
+   * The findings of every stack of a stage or app (nested stages and nested stacks included),
+   * judged on the cloud assembly it synthesizes to.
+   */
+  public static ofStage(stage: Stage, options: ImdsAuditOptions = {}): Finding[] {
+    validateCheckerOptions(options, 'ImdsAudit.ofStage');
+    const assembly = stage.synth();
+    return finish(auditPaths([assembly.directory]).findings, options);
   }
 
   /**

@@ -1,10 +1,10 @@
-import * as fs from 'fs';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
-import { auditTemplate } from './engine';
 import { Finding } from './finding';
 import { CheckerOptions } from './checker-options';
-import { applyCheckerOptions, isFailing, validateCheckerOptions } from './options';
+import { isFailing, validateCheckerOptions } from './options';
 import { RuleCatalogue } from './rules';
+import { auditInputs } from './sources/audit-paths';
+import { LoadedTemplate, loadFile } from './sources/load';
 import { packageVersion } from '../private/package-version';
 
 /**
@@ -32,14 +32,12 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const findings: Finding[] = [];
     const stackOf = new Map(context.stackTemplates.map((s) => [s.templatePath, s.stackConstructPath]));
-    for (const templatePath of context.templatePaths) {
-      const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
-      const stack = stackOf.get(templatePath);
-      const result = auditTemplate(template, { file: templatePath, ...(stack ? { stack } : {}) });
-      findings.push(...applyCheckerOptions(result.findings, this.options));
-    }
+    // Every template CDK hands over, nested stacks included, read as written to the assembly.
+    const inputs = context.templatePaths.flatMap((templatePath) => loadFile(templatePath)
+      .filter((input): input is LoadedTemplate => input.kind === 'template' && input.file === templatePath)
+      .map((input) => ({ ...input, stack: stackOf.get(templatePath) ?? input.stack })));
+    const { findings } = auditInputs(inputs, this.options);
     const violations: PolicyViolation[] = findings.map((f) => ({
       ruleName: f.ruleId,
       description: `${f.object ? `${f.object}: ` : ''}${f.message}.${f.acknowledged ? ` Acknowledged: ${f.acknowledgedReason}` : ''}`,

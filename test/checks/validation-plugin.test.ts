@@ -1,0 +1,75 @@
+process.env.CDK_VALIDATION = 'false';
+import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitValidationPlugin, RuleId } from '../../src';
+
+function appWithPlugin() {
+  const app = new App();
+  Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin());
+  return app;
+}
+
+describe('ImdsHopLimitValidationPlugin', () => {
+  test('fails synthesis on a launch template with hop limit 2, naming the rule', () => {
+    const app = appWithPlugin();
+    const stack = new Stack(app, 'Stack');
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    expect(() => app.synth()).toThrow(/HopLimitAboveOne/);
+  });
+
+  test('sees a hop limit set by an escape hatch on an L2', () => {
+    const app = appWithPlugin();
+    const stack = new Stack(app, 'Stack');
+    const lt = new ec2.LaunchTemplate(stack, 'Lt', { requireImdsv2: true, httpPutResponseHopLimit: 1 });
+    (lt.node.defaultChild as ec2.CfnLaunchTemplate).addOverride('Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', 4);
+    expect(() => app.synth()).toThrow(/HopLimitAboveOne/);
+  });
+
+  test('lets a hardened launch template through', () => {
+    const app = appWithPlugin();
+    const stack = new Stack(app, 'Stack');
+    new ec2.LaunchTemplate(stack, 'Lt', { httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED, httpPutResponseHopLimit: 1 });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('does not fail on an acknowledged finding', () => {
+    const app = appWithPlugin();
+    const stack = new Stack(app, 'Stack');
+    const lt = new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    ImdsAcknowledgements.add(lt, [{ ruleId: RuleId.HOP_LIMIT_ABOVE_ONE, reason: 'bastion host, no containers run on it' }]);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('reports findings with the rule, the logical id and the property path', () => {
+    const plugin = new ImdsHopLimitValidationPlugin();
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'optional', httpPutResponseHopLimit: 1 } } });
+    const assembly = app.synth();
+    const templatePath = `${assembly.directory}/${assembly.getStackByName('Stack').templateFile}`;
+    const report = plugin.validate({ templatePaths: [templatePath], stackTemplates: [{ stackConstructPath: 'Stack', templatePath, accountId: undefined, region: undefined }], appConstruct: app });
+    expect(report.success).toBe(false);
+    expect(report.violations).toEqual([expect.objectContaining({
+      ruleName: 'ImdsV1Allowed',
+      severity: 'error',
+      violatingResources: [{ resourceLogicalId: 'Lt', templatePath, locations: ['Properties.LaunchTemplateData.MetadataOptions.HttpTokens'] }],
+    })]);
+  });
+});
+
+describe('ImdsAudit.ofStage', () => {
+  test('audits every stack of an app, nested stages included', () => {
+    const app = new App();
+    const stage = new Stage(app, 'Prod');
+    const top = new Stack(app, 'Top');
+    new ec2.CfnLaunchTemplate(top, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 3 } } });
+    const inner = new Stack(stage, 'Inner');
+    new ec2.CfnLaunchTemplate(inner, 'Lt', { launchTemplateData: {} });
+    const findings = ImdsAudit.ofStage(app);
+    expect(findings.map((f) => `${f.stack}:${f.resource}:${f.ruleId}`).sort()).toEqual([
+      expect.stringMatching(/Inner:Lt:HopLimitNotPinned$/),
+      expect.stringMatching(/Inner:Lt:TokensNotPinned$/),
+      expect.stringMatching(/Top:Lt:HopLimitAboveOne$/),
+    ].sort((a, b) => String(a).localeCompare(String(b))));
+  });
+});
