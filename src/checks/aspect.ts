@@ -53,12 +53,15 @@ export class ImdsHopLimitChecker implements IAspect {
     const findings = this.stackFindings(element.stack).get(element.stack.resolve(element.logicalId)) ?? [];
     for (const f of findings) {
       const text = formatAnnotation(f);
+      // An object inside a manifest is reported on the construct that owns the kubectl resource
+      // (e.g. the KubernetesManifest), not on the custom resource's inner L1.
+      const target = f.object ? owner(element) : element;
       if (f.acknowledged) {
-        Annotations.of(element).addInfo(text);
+        Annotations.of(target).addInfo(text);
       } else if (f.severity === Severity.ERROR) {
-        Annotations.of(element).addError(text);
+        Annotations.of(target).addError(text);
       } else {
-        Annotations.of(element).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
+        Annotations.of(target).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
       }
     }
   }
@@ -78,6 +81,17 @@ export class ImdsHopLimitChecker implements IAspect {
     }
     return byResource;
   }
+}
+
+/** The outermost construct whose default child is `element` or a wrapper of it. */
+function owner(element: IConstruct): IConstruct {
+  let current: IConstruct = element;
+  let parent = current.node.scope;
+  while (parent && !Stack.isStack(parent) && (parent.node.defaultChild === current || parent.node.defaultChild === element)) {
+    current = parent;
+    parent = current.node.scope;
+  }
+  return current;
 }
 
 /** `[RuleId] Kind/name: message Fix: ...` (and the reason, when acknowledged). */

@@ -2,6 +2,7 @@ import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, RuleId, Severity } from '../../src';
 
 function setup(props?: ConstructorParameters<typeof ImdsHopLimitChecker>[0]) {
@@ -95,5 +96,40 @@ describe('ImdsAcknowledgements', () => {
     const { stack } = setup();
     expect(() => ImdsAcknowledgements.add(stack, [{ ruleId: RuleId.UNVERIFIABLE, reason: 'ok' }])).toThrow(/the reason for 'Unverifiable' is "ok"/);
     expect(() => ImdsAcknowledgements.add(stack, [{ ruleId: 'Nope', reason: 'a long enough reason' }])).toThrow(/ruleId 'Nope' is not a rule/);
+  });
+});
+
+describe('Kubernetes manifests', () => {
+  test('annotates an EC2NodeClass finding on the construct that owns the kubectl resource', () => {
+    const { stack } = setup();
+    const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'c',
+      kubectlProvider: eksv2.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', { serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl' }),
+    });
+    cluster.addManifest('NodeClass', {
+      apiVersion: 'karpenter.k8s.aws/v1',
+      kind: 'EC2NodeClass',
+      metadata: { name: 'wide-open' },
+      spec: { metadataOptions: { httpPutResponseHopLimit: 2 } },
+    });
+    Annotations.fromStack(stack).hasError('/Stack/Cluster/manifest-NodeClass',
+      Match.stringLikeRegexp('^\\[HopLimitAboveOne\\] EC2NodeClass/wide-open: httpPutResponseHopLimit is 2'));
+  });
+
+  test('resolves a token where the hop limit is through the template (a parameter allowing 2)', () => {
+    const { stack } = setup();
+    const hop = new CfnParameter(stack, 'Hop', { type: 'Number', allowedValues: ['1', '2'] });
+    const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'c',
+      kubectlProvider: eksv2.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', { serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl' }),
+    });
+    cluster.addManifest('NodeClass', {
+      apiVersion: 'karpenter.k8s.aws/v1',
+      kind: 'EC2NodeClass',
+      metadata: { name: 'param' },
+      spec: { metadataOptions: { httpPutResponseHopLimit: hop.valueAsNumber } },
+    });
+    Annotations.fromStack(stack).hasError('/Stack/Cluster/manifest-NodeClass',
+      Match.stringLikeRegexp('\\[HopLimitAboveOne\\] EC2NodeClass/param: httpPutResponseHopLimit is 2 \\(parameter Hop'));
   });
 });
