@@ -1,7 +1,7 @@
 /**
  * Regenerates the rule table in README.md and docs/rules.md from the rule catalogue, so the
- * rules are written once (src/checks/rules.ts). Run by `npx projen readme:rules` before compile.
- * With `--check`, exits 1 instead of writing when a file is out of date.
+ * rules are written once (src/checks/rules.ts). Run by `npx projen readme:rules` before compile;
+ * test/readme-rules.test.ts fails when the committed files are out of date.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,54 +9,48 @@ import { RuleCatalogue } from '../src/checks/rules';
 
 const START = '<!-- rules:start (generated from src/checks/rules.ts by scripts/readme-rules.ts; do not edit) -->';
 const END = '<!-- rules:end -->';
-const root = path.join(__dirname, '..');
-const check = process.argv.includes('--check');
+export const ROOT = path.join(__dirname, '..');
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const rules = RuleCatalogue.all();
 
-const table = [
-  '| Rule | Default severity | Fires when | Fix |',
-  '| --- | --- | --- | --- |',
-  ...rules.map((r) => `| \`${r.id}\` | ${r.defaultSeverity} | ${cell(r.summary)} | ${cell(r.fix)} |`),
-].join('\n');
-
-const details = [
-  '# IMDS checker rules',
-  '',
-  'Generated from `src/checks/rules.ts` by `scripts/readme-rules.ts`; do not edit by hand.',
-  '',
-  ...rules.flatMap((r) => [
-    `## ${r.id}`,
+/** The generated files' expected content, given the current README. */
+export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rules.md': string } {
+  const rules = RuleCatalogue.all();
+  const table = [
+    '| Rule | Default severity | Fires when | Fix |',
+    '| --- | --- | --- | --- |',
+    ...rules.map((r) => `| \`${r.id}\` | ${r.defaultSeverity} | ${cell(r.summary)} | ${cell(r.fix)} |`),
+  ].join('\n');
+  const details = [
+    '# IMDS checker rules',
     '',
-    `- **Default severity:** ${r.defaultSeverity}`,
-    `- **Fires when:** ${r.summary}`,
-    `- **Why it matters:** ${r.explanation}`,
-    `- **Fix:** ${r.fix}`,
+    'Generated from `src/checks/rules.ts` by `scripts/readme-rules.ts`; do not edit by hand.',
     '',
-  ]),
-].join('\n');
+    ...rules.flatMap((r) => [
+      `## ${r.id}`,
+      '',
+      `- **Default severity:** ${r.defaultSeverity}`,
+      `- **Fires when:** ${r.summary}`,
+      `- **Why it matters:** ${r.explanation}`,
+      `- **Fix:** ${r.fix}`,
+      '',
+    ]),
+  ].join('\n');
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) {
+    throw new Error(`README.md has no rule table markers (${START} ... ${END})`);
+  }
+  return {
+    'README.md': `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`,
+    'docs/rules.md': `${details}\n`,
+  };
+}
 
-let stale = false;
-function write(file: string, content: string) {
-  const full = path.join(root, file);
-  const current = fs.existsSync(full) ? fs.readFileSync(full, 'utf-8') : '';
-  if (current === content) return;
-  stale = true;
-  if (check) {
-    process.stderr.write(`${file} is out of date with the rule catalogue: run 'npx projen readme:rules'\n`);
-  } else {
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
+if (require.main === module) {
+  const files = renderRuleDocs(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8'));
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, file), content);
   }
 }
-
-const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
-const a = readme.indexOf(START);
-const b = readme.indexOf(END);
-if (a < 0 || b < a) {
-  throw new Error(`README.md has no rule table markers (${START} ... ${END})`);
-}
-write('README.md', `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`);
-write('docs/rules.md', `${details}\n`);
-process.exitCode = check && stale ? 1 : 0;
