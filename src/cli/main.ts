@@ -9,7 +9,7 @@ import { formatSarif } from '../checks/report/sarif';
 import { formatText } from '../checks/report/text';
 import { RuleCatalogue } from '../checks/rules';
 import { auditPaths } from '../checks/sources/audit-paths';
-import { isInputError, oneLine } from '../checks/sources/input-error';
+import { errorMessage, isInputError, oneLine } from '../checks/sources/input-error';
 
 /** Where the CLI writes: `process.stdout` / `process.stderr`, or a test's buffers. */
 export interface CliIo {
@@ -89,7 +89,7 @@ function parse(argv: string[]) {
     });
   } catch (e) {
     // util.parseArgs explains unknown options and missing values; its first sentence says it all.
-    const message = oneLine(e instanceof Error ? e.message : String(e)).split(/\.\s/)[0];
+    const message = oneLine(errorMessage(e)).split(/\.\s/)[0];
     throw new UsageError(message.charAt(0).toLowerCase() + message.slice(1));
   }
 }
@@ -111,7 +111,7 @@ function describe(e: unknown): string {
   if (isInputError(e)) {
     return oneLine(e.message);
   }
-  const message = oneLine(e instanceof Error ? e.message : String(e));
+  const message = oneLine(errorMessage(e));
   return `internal error: ${message} (please report this at ${packageInfo().homepage}/issues)`;
 }
 

@@ -9,9 +9,15 @@ export class InputError extends Error {
   }
 }
 
-/** Whether an error is an `InputError` (also across copies of this module). */
+/** Whether an error is an `InputError` (also across copies of this module and across realms). */
 export function isInputError(error: unknown): error is InputError {
-  return error instanceof InputError || (error instanceof Error && error.name === 'InputError');
+  return error instanceof InputError || (typeof error === 'object' && error !== null && (error as Error).name === 'InputError');
+}
+
+/** The message of anything thrown (`instanceof Error` fails for errors from another realm). */
+export function errorMessage(error: unknown): string {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /** One line: line breaks and the location suffix some parsers append are dropped. */

@@ -1,4 +1,4 @@
-import { InputError, oneLine } from './input-error';
+import { errorMessage, InputError, oneLine } from './input-error';
 
 /**
  * Parses JSON text. On malformed input, throws an `InputError` that names the file and the line
@@ -54,7 +54,7 @@ function describeJsonError(text: string, offset: number | undefined, error: unkn
     return `unexpected ${shown}`;
   }
   // V8's message quotes the whole input after a comma; keep the first clause only.
-  const message = oneLine(error instanceof Error ? error.message : String(error));
+  const message = oneLine(errorMessage(error));
   return message.replace(/, ".*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '');
 }
 

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { InputError } from './input-error';
+import { errorMessage, InputError } from './input-error';
 
 /**
  * Reads a text file, turning file system errors into a one-line `InputError`.
@@ -41,6 +41,6 @@ function fileSystemError(error: unknown, path: string, namedBy: string | undefin
     case 'EISDIR':
       return new InputError(`cannot read ${path}${context}: it is a directory`);
     default:
-      return new InputError(`cannot read ${path}${context}: ${code ?? (error instanceof Error ? error.message : String(error))}`);
+      return new InputError(`cannot read ${path}${context}: ${code ?? errorMessage(error)}`);
   }
 }
