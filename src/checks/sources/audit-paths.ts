@@ -1,7 +1,7 @@
 import { auditKubernetesObjects, auditTemplate, AuditResult, mergeResults } from '../engine';
 import { applyCheckerOptions, CheckerOptions, validateCheckerOptions } from '../options';
-import { AuditReport } from '../report/audit-report';
 import { LoadedInput, loadPath } from './load';
+import { AuditReport } from '../report/audit-report';
 
 /**
  * Audits cloud assemblies, CloudFormation templates and Kubernetes manifests on disk: loads every

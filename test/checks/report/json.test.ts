@@ -1,5 +1,5 @@
-import { formatJson, toJsonReport } from '../../../src/checks/report/json';
 import { EMBEDDED_OBJECT_FINDING, MANIFEST_FINDING, sampleReport, TEMPLATE_FINDING } from './sample-report';
+import { formatJson, toJsonReport } from '../../../src/checks/report/json';
 
 describe('formatJson', () => {
   test('prints one object with findings and summary', () => {

@@ -2,9 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import type { Log } from 'sarif';
-import { formatSarif, toSarifLog, uriOf } from '../../../src/checks/report/sarif';
-import { RuleCatalogue } from '../../../src/checks/rules';
-import { auditPaths } from '../../../src/checks/sources/audit-paths';
 import {
   ACKNOWLEDGED_FINDING,
   EMBEDDED_OBJECT_FINDING,
@@ -12,6 +9,9 @@ import {
   sampleReport,
   TEMPLATE_FINDING,
 } from './sample-report';
+import { formatSarif, toSarifLog, uriOf } from '../../../src/checks/report/sarif';
+import { RuleCatalogue } from '../../../src/checks/rules';
+import { auditPaths } from '../../../src/checks/sources/audit-paths';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');

@@ -1,5 +1,5 @@
-import { formatText } from '../../../src/checks/report/text';
 import { ACKNOWLEDGED_ERROR, ACKNOWLEDGED_FINDING, MANIFEST_FINDING, sampleReport, TEMPLATE_FINDING } from './sample-report';
+import { formatText } from '../../../src/checks/report/text';
 
 describe('formatText', () => {
   const text = formatText(sampleReport());
