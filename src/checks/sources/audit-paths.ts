@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { auditKubernetesObjects, auditTemplate, AuditResult, mergeResults } from '../engine';
 import { applyCheckerOptions, CheckerOptions, validateCheckerOptions } from '../options';
 import { LoadedInput, loadPath } from './load';
@@ -15,7 +16,14 @@ import { AuditReport } from '../report/audit-report';
  */
 export function auditPaths(paths: string[], options: CheckerOptions = {}): AuditReport {
   validateCheckerOptions(options, 'auditPaths');
-  const inputs = paths.flatMap((p) => loadPath(p));
+  const seen = new Set<string>();
+  const inputs = paths
+    .flatMap((p) => loadPath(p))
+    // A template named twice (`cdk.out` and `cdk.out/X.template.json`) is audited once.
+    .filter((input) => {
+      const key = path.resolve(input.file);
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
   return auditInputs(inputs, options);
 }
 

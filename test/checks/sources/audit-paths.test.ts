@@ -29,6 +29,12 @@ describe('auditPaths', () => {
     expect(report.findings.map((f) => f.file)).toContain(path.join(ASSEMBLY, 'Root.template.json'));
   });
 
+  test('audits a template once when it is named twice, keeping the first (with its stack)', () => {
+    const report = auditPaths([ASSEMBLY, path.join(ASSEMBLY, 'Root.template.json')]);
+    expect(report.files).toHaveLength(3);
+    expect(report.findings.filter((f) => f.resource === 'LegacyLaunchTemplate').map((f) => f.stack)).toEqual(['Root']);
+  });
+
   test('applies the checker options: disabled rules and severity overrides', () => {
     const report = auditPaths([ASSEMBLY, MANIFEST], {
       disabledRules: ['ImdsV1Allowed'],
