@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as auditPathsModule from '../../src/checks/sources/audit-paths';
 import { runCli } from '../../src/cli/main';
 import { cleanUp, FIXTURES, tempFiles } from '../checks/sources/temp-files';
 
@@ -206,6 +207,22 @@ describe('cdk-hardened-eks: bad usage and unreadable input exit 2 with one line 
 
   test('an unknown option', () => {
     expectUsageError(cli('audit', ASSEMBLY, '--strict'), "cdk-hardened-eks: unknown option '--strict' (see cdk-hardened-eks --help)");
+  });
+});
+
+describe('cdk-hardened-eks: an internal error', () => {
+  test('exits 2 with one line that says it is a bug, no stack trace', () => {
+    const spy = jest.spyOn(auditPathsModule, 'auditPaths').mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'Resources')\n    at audit (engine.ts:1:1)");
+    });
+    try {
+      expectUsageError(
+        cli('audit', ASSEMBLY),
+        /^cdk-hardened-eks: internal error: Cannot read properties of undefined \(reading 'Resources'\) \(please report this at https:\/\/\S+\/issues\)$/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
