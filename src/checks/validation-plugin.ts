@@ -5,7 +5,7 @@ import { isFailing, validateCheckerOptions } from './options';
 import { RuleCatalogue } from './rules';
 import { auditInputs } from './sources/audit-paths';
 import { LoadedTemplate, loadFile } from './sources/load';
-import { packageVersion } from '../private/package-version';
+import { packageInfo } from './report/package-info';
 
 /**
  * Options of the `ImdsHopLimitValidationPlugin`.
@@ -21,7 +21,7 @@ export interface ImdsHopLimitValidationPluginProps extends CheckerOptions {}
  */
 export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
   public readonly name = 'cdk-hardened-eks-imds';
-  public readonly version?: string = packageVersion();
+  public readonly version?: string = packageInfo().version;
   public readonly ruleIds?: string[];
   private readonly options: CheckerOptions;
 
