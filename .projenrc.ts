@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /** The aws-cdk CLI that can read the cloud assembly aws-cdk-lib 2.276 writes (3.0.0 cannot). */
 const CDK_CLI_VERSION = '2.1148.1';
@@ -102,5 +102,12 @@ project.addTask('bench', {
   description: 'Benchmark: synth time with and without the checker aspect (N and 10N)',
   exec: 'ts-node --project test/tsconfig.json bench/aspect-overhead.ts',
 });
+
+// examples/, bench/ and scripts/ are type-checked (and linted) with the test configuration.
+for (const dir of ['examples', 'bench', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts', '../src/**/*.ts'] },
+  });
+}
 
 project.synth();

@@ -1,8 +1,8 @@
 import { Annotations, CfnElement, IAspect, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { CheckerOptions } from './checker-options';
 import { auditTemplate } from './engine';
 import { Finding } from './finding';
-import { CheckerOptions } from './checker-options';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { Severity } from './severity';
 import { renderStack } from '../private/render-stack';

@@ -1,8 +1,8 @@
 import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CheckerOptions } from './checker-options';
 import { auditKubernetesObjects, auditTemplate } from './engine';
 import { Finding } from './finding';
-import { CheckerOptions } from './checker-options';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { auditPaths } from './sources/audit-paths';
 

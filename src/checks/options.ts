@@ -1,6 +1,6 @@
+import { CheckerOptions } from './checker-options';
 import { Finding } from './finding';
 import { RuleCatalogue } from './rules';
-import { CheckerOptions } from './checker-options';
 import { Severity } from './severity';
 
 export type { CheckerOptions } from './checker-options';

@@ -1,11 +1,11 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
-import { Finding } from './finding';
 import { CheckerOptions } from './checker-options';
+import { Finding } from './finding';
 import { isFailing, validateCheckerOptions } from './options';
+import { packageInfo } from './report/package-info';
 import { RuleCatalogue } from './rules';
 import { auditInputs } from './sources/audit-paths';
 import { LoadedTemplate, loadFile } from './sources/load';
-import { packageInfo } from './report/package-info';
 
 /**
  * Options of the `ImdsHopLimitValidationPlugin`.

@@ -159,7 +159,9 @@ function judgeKubernetesHop(hop: Candidate, path: string, defaultIsTwo: boolean,
   }
 }
 
-function judgeWorkload(o: Record<string, unknown>, metadata: Record<string, unknown>, podSpecPath: string[], placeholders: Placeholder[], issues: IssueCollector): void {
+function judgeWorkload(
+  o: Record<string, unknown>, metadata: Record<string, unknown>, podSpecPath: string[], placeholders: Placeholder[], issues: IssueCollector,
+): void {
   let spec: unknown = o;
   for (const k of podSpecPath) {
     spec = isPlainObject(spec) ? spec[k] : undefined;

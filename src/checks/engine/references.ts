@@ -29,7 +29,7 @@ export function followLaunchTemplate(ctx: TemplateContext, spec: Candidate[], ke
       continue;
     }
     if (!isPlainObject(s.value)) {
-      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `is not an object`);
+      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', 'is not an object');
       continue;
     }
     const ids = ctx.field([s], keys.id).filter((c) => c.kind !== 'absent');
