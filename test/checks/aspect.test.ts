@@ -99,13 +99,20 @@ describe('ImdsAcknowledgements', () => {
   });
 });
 
+/** An existing cluster reached through its kubectl provider: manifests synthesize offline. */
+function importedCluster(stack: Stack) {
+  return eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
+    clusterName: 'c',
+    kubectlProvider: eksv2.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', {
+      serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl',
+    }),
+  });
+}
+
 describe('Kubernetes manifests', () => {
   test('annotates an EC2NodeClass finding on the construct that owns the kubectl resource', () => {
     const { stack } = setup();
-    const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
-      clusterName: 'c',
-      kubectlProvider: eksv2.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', { serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl' }),
-    });
+    const cluster = importedCluster(stack);
     cluster.addManifest('NodeClass', {
       apiVersion: 'karpenter.k8s.aws/v1',
       kind: 'EC2NodeClass',
@@ -119,10 +126,7 @@ describe('Kubernetes manifests', () => {
   test('resolves a token where the hop limit is through the template (a parameter allowing 2)', () => {
     const { stack } = setup();
     const hop = new CfnParameter(stack, 'Hop', { type: 'Number', allowedValues: ['1', '2'] });
-    const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
-      clusterName: 'c',
-      kubectlProvider: eksv2.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', { serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl' }),
-    });
+    const cluster = importedCluster(stack);
     cluster.addManifest('NodeClass', {
       apiVersion: 'karpenter.k8s.aws/v1',
       kind: 'EC2NodeClass',
