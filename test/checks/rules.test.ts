@@ -9,11 +9,12 @@ process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an 
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AspectPriority, Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { IConstruct } from 'constructs';
 import { ImdsAcknowledgements, ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
@@ -371,7 +372,7 @@ describe('aspect on L2 inputs', () => {
   });
 });
 
-describe('aspect on aws-eks-v2 node groups', () => {
+describe('aspect on aws-eks-v2 clusters', () => {
   test('flags a node group added without a launch template and passes one on a hardened launch template', () => {
     const { stack } = appWithChecker();
     const cluster = new eks.Cluster(stack, 'Cluster', {
@@ -386,6 +387,32 @@ describe('aspect on aws-eks-v2 node groups', () => {
       launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
     });
     expect(stackAnnotations(stack)).toEqual([`error NodegroupDefaultLaunchTemplate @ ${resourcePath(plain.node.defaultChild!)}`]);
+  });
+
+  test('flags, on the KubernetesManifest, an EC2NodeClass whose hop limit is a parameter token allowing 2 (an Fn::Join manifest), not the hardened one', () => {
+    const { stack } = appWithChecker();
+    const layer = (id: string) => lambda.LayerVersion.fromLayerVersionArn(stack, id, `arn:aws:lambda:us-east-1:111111111111:layer:${id}:1`);
+    const cluster = new eks.Cluster(stack, 'Cluster', {
+      version: eks.KubernetesVersion.V1_32,
+      vpc: importedVpc(stack),
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      kubectlProviderOptions: { kubectlLayer: layer('kubectl'), awscliLayer: layer('awscli') },
+    });
+    const hop = new CfnParameter(stack, 'NodeClassHopLimit', { type: 'Number', allowedValues: ['1', '2'], default: 1 });
+    const nodeClass = (name: string, hopLimit: number) => ({
+      apiVersion: 'karpenter.k8s.aws/v1',
+      kind: 'EC2NodeClass',
+      metadata: { name },
+      spec: {
+        role: 'KarpenterNodeRole',
+        amiSelectorTerms: [{ alias: 'al2023@latest' }],
+        metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: hopLimit, httpTokens: 'required' },
+      },
+    });
+    const fromParameter = cluster.addManifest('FromParameter', nodeClass('from-parameter', hop.valueAsNumber));
+    cluster.addManifest('Hardened', nodeClass('hardened', 1));
+    // An object inside a manifest is annotated on the construct that owns the kubectl resource: the KubernetesManifest.
+    expect(stackAnnotations(stack)).toEqual([`error HopLimitAboveOne @ ${resourcePath(fromParameter)} / EC2NodeClass/from-parameter`]);
   });
 });
 
