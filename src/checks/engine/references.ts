@@ -38,8 +38,10 @@ export function followLaunchTemplate(ctx: TemplateContext, spec: Candidate[], ke
       issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `names no launch template (neither ${keys.id} nor ${keys.name})`);
       continue;
     }
+    // An id is assigned by EC2: only a Ref / Fn::GetAtt can point into this template. A name can
+    // also match a launch template's literal LaunchTemplateName.
     for (const id of ids) {
-      judgeTarget(ctx, id, `${path}.${keys.id}`, 'launch template', LAUNCH_TEMPLATE, 'LaunchTemplateName', issues);
+      judgeTarget(ctx, id, `${path}.${keys.id}`, 'launch template', LAUNCH_TEMPLATE, undefined, issues);
     }
     for (const name of names) {
       judgeTarget(ctx, name, `${path}.${keys.name}`, 'launch template', LAUNCH_TEMPLATE, 'LaunchTemplateName', issues);
@@ -54,8 +56,12 @@ export function followLaunchConfiguration(ctx: TemplateContext, name: Candidate[
   }
 }
 
+/**
+ * @param nameProperty the target's name property when `target` may be a literal name; undefined
+ * when it is an id (which no literal in this template can be)
+ */
 function judgeTarget(
-  ctx: TemplateContext, target: Candidate, path: string, what: string, type: string, nameProperty: string, issues: IssueCollector,
+  ctx: TemplateContext, target: Candidate, path: string, what: string, type: string, nameProperty: string | undefined, issues: IssueCollector,
 ): void {
   const subject = `the ${what}`;
   if (target.kind === 'ref') {
@@ -66,8 +72,7 @@ function judgeTarget(
     return;
   }
   if (target.kind === 'known' && typeof target.value === 'string') {
-    const named = findByName(ctx, type, nameProperty, target.value);
-    if (named) {
+    if (nameProperty && findByName(ctx, type, nameProperty, target.value)) {
       return;
     }
     issues.add(RuleId.UNVERIFIABLE, path, subject,
