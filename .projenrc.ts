@@ -103,6 +103,10 @@ project.addTask('bench', {
   exec: 'ts-node --project test/tsconfig.json bench/aspect-overhead.ts',
 });
 
+// unrs-resolver (eslint-import-resolver-typescript) 1.13.0 lists platform bindings the npm registry
+// mirror here does not serve, so `npm ci` rejects any lock file; 1.12.2 has all of them.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // examples/, bench/ and scripts/ are type-checked (and linted) with the test configuration.
 for (const dir of ['examples', 'bench', 'scripts']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
