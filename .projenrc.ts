@@ -36,6 +36,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The YAML parser reads CloudFormation templates with short-form tags and multi-document
   // Kubernetes manifests; it has no dependencies of its own, so bundling it is cheap.
   bundledDeps: ['yaml@^2.8.0'],
+  // Karpenter objects are cdk8s types generated from the vendored CRDs; the kubectl handler layer
+  // matches the default Kubernetes version (one layer, not one per version).
+  deps: ['cdk8s@^2.70.0', '@aws-cdk/lambda-layer-kubectl-v36@^2.0.1'],
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
     // Independent oracle: cfn-guard binary + AWS Control Tower IMDS rules.
@@ -46,6 +49,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/sarif@^2.1.7',
     '@microsoft/jest-sarif@1.0.0-beta.0',
     'ajv@^8.17.1',
+    // Generates src/imports from the vendored Karpenter CRDs (offline).
+    'cdk8s-cli@^2.207.0',
+    // CEL evaluator: the CRDs' x-kubernetes-validations as a test oracle.
+    '@marcbachmann/cel-js@^8.0.0',
+    // AwsSolutions pack over the hardened platform.
+    'cdk-nag@^3.0.2',
   ],
   bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
 
