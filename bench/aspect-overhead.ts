@@ -1,0 +1,426 @@
+// Benchmark (not a test): how much the ImdsHopLimitChecker aspect adds to `app.synth()`, and how
+// synth time grows from N to 10N launch templates and Karpenter node classes.
+//
+//   npm run bench                      (projen: ts-node --project test/tsconfig.json bench/aspect-overhead.ts)
+//   BENCH_N=200 BENCH_RUNS=3 npm run bench   (quick look)
+//
+// Each run builds a fresh app, then times `app.synth()` alone (construction is reported apart),
+// alternating with / without the aspect so that drift (JIT, heap growth, thermal) cancels. The
+// heap is collected between runs. Results: a table on stdout, JSON in bench/aspect-overhead.bench.json.
+import { execSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import { Annotations, App, AspectPriority, Aspects, Aws, CfnCondition, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ImdsHopLimitChecker } from '../src';
+
+const N = Number(process.env.BENCH_N ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS_10N = Number(process.env.BENCH_RUNS_10N ?? 5);
+/** Instrumented synths for the phase breakdown (median per phase). */
+const PHASE_RUNS = 3;
+const LT_STACKS = 4;
+/** Karpenter EC2NodeClass manifests in the cluster, per launch template. */
+const MANIFESTS_PER_LT = 0.25;
+const RESULTS = path.join(__dirname, 'aspect-overhead.bench.json');
+
+v8.setFlagsFromString('--expose-gc');
+const gc: () => void = vm.runInNewContext('gc');
+
+export interface AppShape {
+  readonly launchTemplates: number;
+  readonly manifests: number;
+}
+
+export function shapeFor(n: number): AppShape {
+  return { launchTemplates: n, manifests: Math.round(n * MANIFESTS_PER_LT) };
+}
+
+/**
+ * The generated app: `launchTemplates` launch templates over LT_STACKS stacks (a mix of hardened,
+ * bad, unpinned, L2 with escape-hatch overrides, Fn::If on a parameter, and node groups that
+ * reference them), and one aws-eks-v2 cluster carrying `manifests` EC2NodeClass manifests.
+ */
+export function buildApp(shape: AppShape, withAspect: boolean, outdir: string): App {
+  const app = new App({
+    outdir,
+    // Stacks here are far above CloudFormation's 500 resources; synth-time growth is the point.
+    context: { '@aws-cdk/core:stackResourceLimit': 0 },
+  });
+  if (withAspect) {
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+  }
+  const perStack = Math.ceil(shape.launchTemplates / LT_STACKS);
+  for (let s = 0; s < LT_STACKS; s++) {
+    const stack = new Stack(app, `LaunchTemplates${s}`);
+    const hop = new CfnParameter(stack, 'HopLimit', { type: 'Number', allowedValues: ['1', '2'], default: '1' });
+    const legacy = new CfnCondition(stack, 'Legacy', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    for (let i = 0; i < perStack && s * perStack + i < shape.launchTemplates; i++) {
+      const cfn = launchTemplate(stack, i, hop, legacy);
+      if (i % 25 === 0) {
+        new eks.CfnNodegroup(stack, `Ng${i}`, {
+          clusterName: 'workers',
+          nodeRole: 'arn:aws:iam::111111111111:role/node',
+          subnets: ['subnet-0123456789abcdef0'],
+          launchTemplate: { id: cfn.ref, version: cfn.attrLatestVersionNumber },
+        });
+      }
+    }
+  }
+  addCluster(app, shape.manifests);
+  return app;
+}
+
+function launchTemplate(stack: Stack, i: number, hop: CfnParameter, legacy: CfnCondition): ec2.CfnLaunchTemplate {
+  const id = `Lt${i}`;
+  const l1 = (metadataOptions?: ec2.CfnLaunchTemplate.MetadataOptionsProperty) =>
+    new ec2.CfnLaunchTemplate(stack, id, { launchTemplateData: { imageId: 'ami-12345678', metadataOptions } });
+  switch (i % 10) {
+    case 4: return l1({ httpTokens: 'required', httpPutResponseHopLimit: 2 });
+    case 5: return l1({ httpTokens: 'optional', httpPutResponseHopLimit: 1 });
+    case 6: return l1(undefined);
+    case 7: {
+      const lt = new ec2.LaunchTemplate(stack, id, { requireImdsv2: true, httpPutResponseHopLimit: 1 });
+      return lt.node.defaultChild as ec2.CfnLaunchTemplate;
+    }
+    case 8: {
+      const lt = new ec2.LaunchTemplate(stack, id, { requireImdsv2: true, httpPutResponseHopLimit: 1 });
+      const cfn = lt.node.defaultChild as ec2.CfnLaunchTemplate;
+      cfn.addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', 3);
+      return cfn;
+    }
+    case 9: return l1({
+      httpTokens: 'required',
+      httpPutResponseHopLimit: Token.asNumber(Fn.conditionIf(legacy.logicalId, hop.valueAsNumber, 1)),
+    });
+    default: return l1({ httpTokens: 'required', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled' });
+  }
+}
+
+function addCluster(app: App, manifests: number): void {
+  const stack = new Stack(app, 'Cluster');
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_34,
+    // @aws-cdk/lambda-layer-kubectl-v3x is not installed here; any layer ARN will do for synth.
+    kubectlProviderOptions: {
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:us-east-1:111111111111:layer:kubectl:1'),
+    },
+  });
+  const nodeRole = new iam.Role(stack, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  for (let i = 0; i < manifests; i++) {
+    cluster.addManifest(`NodeClass${i}`, nodeClass(i, nodeRole));
+  }
+}
+
+function nodeClass(i: number, nodeRole: iam.Role): Record<string, unknown> {
+  const metadataOptions = (() => {
+    switch (i % 5) {
+      case 0: return { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' };
+      case 1: return { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 2, httpTokens: 'required' };
+      case 2: return undefined; // v1: the CRD defaults apply
+      case 3: return { httpEndpoint: 'enabled', httpPutResponseHopLimit: 1, httpTokens: 'optional' };
+      default: return { httpEndpoint: 'enabled', httpPutResponseHopLimit: 1, httpTokens: 'required' };
+    }
+  })();
+  return {
+    apiVersion: 'karpenter.k8s.aws/v1',
+    kind: 'EC2NodeClass',
+    metadata: { name: `nodes-${i}` },
+    spec: {
+      amiSelectorTerms: [{ alias: 'al2023@latest' }],
+      // A token: the manifest becomes an Fn::Join, as in real apps.
+      role: i % 2 === 0 ? nodeRole.roleName : 'KarpenterNodeRole',
+      subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'workers' } }],
+      securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'workers' } }],
+      ...(metadataOptions ? { metadataOptions } : {}),
+    },
+  };
+}
+
+interface Run {
+  readonly withAspect: boolean;
+  readonly buildMs: number;
+  readonly synthMs: number;
+  readonly findings: number;
+  readonly resources: number;
+}
+
+/** Environment of a case: CDK_VALIDATION, and CDK_DISABLE_STACK_TRACE for the what-if cases. */
+interface CaseEnv {
+  readonly validation: boolean;
+  readonly annotationStackTraces: boolean;
+}
+
+function withEnv<T>(env: CaseEnv, f: () => T): T {
+  const saved = { CDK_VALIDATION: process.env.CDK_VALIDATION, CDK_DISABLE_STACK_TRACE: process.env.CDK_DISABLE_STACK_TRACE };
+  process.env.CDK_VALIDATION = env.validation ? 'true' : 'false';
+  if (env.annotationStackTraces) delete process.env.CDK_DISABLE_STACK_TRACE;
+  else process.env.CDK_DISABLE_STACK_TRACE = '1';
+  try {
+    return f();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+function runOnce(shape: AppShape, withAspect: boolean, env: CaseEnv): Run {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-hardened-eks-bench-'));
+  try {
+    return withEnv(env, () => {
+      gc();
+      const t0 = process.hrtime.bigint();
+      const app = buildApp(shape, withAspect, outdir);
+      const t1 = process.hrtime.bigint();
+      const assembly = app.synth();
+      const t2 = process.hrtime.bigint();
+      let findings = 0;
+      let resources = 0;
+      for (const stack of assembly.stacks) {
+        findings += stack.messages.filter((m) => /^\[\w+\] /.test(String(m.entry.data))).length;
+        resources += Object.keys(stack.template.Resources ?? {}).length;
+      }
+      return { withAspect, buildMs: ms(t1 - t0), synthMs: ms(t2 - t1), findings, resources };
+    });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function ms(ns: bigint): number {
+  return Number(ns) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Case {
+  readonly name: string;
+  readonly n: number;
+  readonly env: CaseEnv;
+  readonly whatIf: boolean;
+  readonly shape: AppShape;
+  readonly runs: Run[];
+  readonly medianWithMs: number;
+  readonly medianWithoutMs: number;
+  readonly overhead: number;
+  readonly findings: number;
+  readonly resources: number;
+}
+
+/** Runs `pairs` with/without pairs, alternating which goes first. */
+function measure(name: string, n: number, env: CaseEnv, pairs: number, whatIf = false): Case {
+  const shape = shapeFor(n);
+  const runs: Run[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const order = p % 2 === 0 ? [true, false] : [false, true];
+    for (const withAspect of order) {
+      const r = runOnce(shape, withAspect, env);
+      runs.push(r);
+      log(`  ${name}: pair ${p + 1}/${pairs} ${withAspect ? 'with   ' : 'without'} synth ${r.synthMs.toFixed(0)} ms `
+        + `(build ${r.buildMs.toFixed(0)} ms, ${r.findings} findings)`);
+    }
+  }
+  const withMs = median(runs.filter((r) => r.withAspect).map((r) => r.synthMs));
+  const withoutMs = median(runs.filter((r) => !r.withAspect).map((r) => r.synthMs));
+  const findings = runs.find((r) => r.withAspect)?.findings ?? 0;
+  if (findings === 0 || runs.some((r) => !r.withAspect && r.findings !== 0)) {
+    throw new Error(`${name}: the aspect did not run as expected (findings with: ${findings})`);
+  }
+  return {
+    name,
+    n,
+    env,
+    whatIf,
+    shape,
+    runs,
+    medianWithMs: withMs,
+    medianWithoutMs: withoutMs,
+    overhead: (withMs - withoutMs) / withoutMs,
+    findings,
+    resources: runs[0].resources,
+  };
+}
+
+/**
+ * Where the aspect's time goes: wraps the functions it calls (module exports, looked up at call
+ * time) and times one synth with the aspect. Run after the measured cases, never during them.
+ */
+function phases(n: number, env: CaseEnv): Record<string, { ms: number; calls: number }> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const targets: Array<[any, string, string]> = [
+    [require('../src/checks/aspect').ImdsHopLimitChecker.prototype, 'annotate', 'aspect validation (all below)'],
+    [require('../src/private/render-stack'), 'renderStack', 'renderStack (re-render judged resources)'],
+    [require('../src/checks/engine/template'), 'auditTemplate', 'auditTemplate (engine)'],
+    [Annotations.prototype, 'addError', 'Annotations.addError'],
+    [Annotations.prototype, 'addWarningV2', 'Annotations.addWarningV2'],
+    [Annotations.prototype, 'addInfo', 'Annotations.addInfo'],
+    [require('../src/checks/aspect').ImdsHopLimitChecker.prototype, 'visit', 'aspect visit (register validation)'],
+  ];
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const timers: Record<string, { ms: number; calls: number }> = {};
+  const originals = targets.map(([obj, name]) => obj[name]);
+  targets.forEach(([obj, name, label], i) => {
+    const orig = originals[i];
+    timers[label] = { ms: 0, calls: 0 };
+    obj[name] = function (this: unknown, ...args: unknown[]) {
+      const t = process.hrtime.bigint();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        timers[label].ms += ms(process.hrtime.bigint() - t);
+        timers[label].calls++;
+      }
+    };
+  });
+  try {
+    const samples: Array<Record<string, { ms: number; calls: number }>> = [];
+    for (let i = 0; i < PHASE_RUNS; i++) {
+      for (const t of Object.values(timers)) {
+        t.ms = 0;
+        t.calls = 0;
+      }
+      const r = runOnce(shapeFor(n), true, env);
+      samples.push({ ...Object.fromEntries(Object.entries(timers).map(([k, v]) => [k, { ...v }])), 'synth with the aspect (total)': { ms: r.synthMs, calls: 1 } });
+    }
+    return Object.fromEntries(Object.keys(samples[0]).map((k) => [k, {
+      ms: round(median(samples.map((x) => x[k].ms))), calls: samples[0][k].calls,
+    }]));
+  } finally {
+    targets.forEach(([obj, name], i) => (obj[name] = originals[i]));
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function main(): void {
+  const started = Date.now();
+  const loadBefore = os.loadavg();
+  log(`cdk-hardened-eks aspect overhead: N=${N}, ${RUNS} pairs at N, ${RUNS_10N} pairs at 10N, `
+    + `node ${process.version}, ${os.cpus().length} CPUs`);
+  const defaults: CaseEnv = { validation: false, annotationStackTraces: true };
+
+  // Warm-up: load every module and let the JIT settle, on a small app; not recorded.
+  const warm = shapeFor(Math.max(10, Math.round(N / 10)));
+  for (const validation of [false, true]) {
+    runOnce(warm, true, { ...defaults, validation });
+    runOnce(warm, false, { ...defaults, validation });
+  }
+
+  const cases: Case[] = [];
+  const atN = measure('N, validation off', N, defaults, RUNS);
+  const at10N = measure('10N, validation off', 10 * N, defaults, RUNS_10N);
+  cases.push(atN, at10N);
+  if (process.env.BENCH_SKIP_VALIDATION !== '1') {
+    cases.push(measure('N, validation on', N, { ...defaults, validation: true }, RUNS_10N));
+  }
+  // What-if: annotations without creation stack traces (CDK_DISABLE_STACK_TRACE=1, for both
+  // sides), i.e. the overhead left if the aspect stopped paying for a trace per finding.
+  const noTraceN = measure('what-if N, no annotation stack traces', N, { ...defaults, annotationStackTraces: false }, RUNS, true);
+  const noTrace10N = measure('what-if 10N, no annotation stack traces', 10 * N, { ...defaults, annotationStackTraces: false }, RUNS_10N, true);
+  cases.push(noTraceN, noTrace10N);
+
+  const growth = {
+    without: at10N.medianWithoutMs / atN.medianWithoutMs,
+    with: at10N.medianWithMs / atN.medianWithMs,
+    withoutNoStackTraces: noTrace10N.medianWithoutMs / noTraceN.medianWithoutMs,
+    withNoStackTraces: noTrace10N.medianWithMs / noTraceN.medianWithMs,
+  };
+  const phaseRuns = {
+    stackTraces: phases(N, defaults),
+    noStackTraces: phases(N, { ...defaults, annotationStackTraces: false }),
+  };
+
+  console.log(table(
+    ['case', 'launch templates', 'EC2NodeClasses', 'resources', 'findings', 'without (ms)', 'with (ms)', 'overhead'],
+    cases.map((c) => [
+      c.name, String(c.shape.launchTemplates), String(c.shape.manifests), String(c.resources), String(c.findings),
+      c.medianWithoutMs.toFixed(0), c.medianWithMs.toFixed(0), pct(c.overhead),
+    ]),
+  ));
+  console.log();
+  console.log(`growth N -> 10N (median synth, validation off; linear = 10x): without ${growth.without.toFixed(2)}x, `
+    + `with ${growth.with.toFixed(2)}x; without stack traces: without ${growth.withoutNoStackTraces.toFixed(2)}x, `
+    + `with ${growth.withNoStackTraces.toFixed(2)}x`);
+  console.log();
+  for (const [name, timers] of Object.entries(phaseRuns)) {
+    const baseline = name === 'stackTraces' ? atN.medianWithoutMs : noTraceN.medianWithoutMs;
+    console.log(`where the aspect's time goes (median of ${PHASE_RUNS} instrumented synths at N, ${name === 'stackTraces' ? 'default' : 'CDK_DISABLE_STACK_TRACE=1'}; `
+      + `% of the median synth without the aspect, ${baseline.toFixed(0)} ms):`);
+    console.log(table(['phase', 'ms', 'calls', '% of baseline'], Object.entries(timers).map(([k, v]) => [
+      k, v.ms.toFixed(1), String(v.calls), pct(v.ms / baseline).replace('+', ''),
+    ])));
+    console.log();
+  }
+  const measured = cases.filter((c) => !c.whatIf);
+  const met = measured.every((c) => c.overhead <= 0.05);
+  console.log(`target (aspect adds at most 5% to synth time): ${met ? 'met' : 'NOT met'}`);
+
+  const results = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    n: N,
+    launchTemplateStacks: LT_STACKS,
+    manifestsPerLaunchTemplate: MANIFESTS_PER_LT,
+    cases: cases.map(({ runs, ...c }) => ({
+      ...c,
+      medianWithMs: round(c.medianWithMs),
+      medianWithoutMs: round(c.medianWithoutMs),
+      overhead: round(c.overhead * 100) / 100,
+      runs: runs.map((r) => ({ withAspect: r.withAspect, synthMs: round(r.synthMs), buildMs: round(r.buildMs) })),
+    })),
+    growth,
+    phases: phaseRuns,
+    targetMet: met,
+    loadAverage: { before: loadBefore.map(round), after: os.loadavg().map(round) },
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  fs.writeFileSync(RESULTS, `${JSON.stringify(results, undefined, 2)}\n`);
+  log(`wrote ${path.relative(process.cwd(), RESULTS)} (${results.totalSeconds} s)`);
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+if (require.main === module) {
+  main();
+}
