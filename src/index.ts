@@ -1,2 +1,3 @@
 export * from './checks';
 export * as karpenterImports from './imports';
+export * from './cluster';

@@ -1,0 +1,2 @@
+export * from './hardened-cluster';
+export * from './system-node-group';
