@@ -26,8 +26,8 @@ export interface ImdsHopLimitCheckerProps extends CheckerOptions {}
  */
 export class ImdsHopLimitChecker implements IAspect {
   private readonly options: CheckerOptions;
-  private readonly audits = new WeakMap<Stack, Map<string, Finding[]>>();
-  private readonly registered = new WeakSet<IConstruct>();
+  /** Per stack, the elements this aspect visited (its scope may be narrower than the stack). */
+  private readonly visited = new Map<Stack, Set<IConstruct>>();
 
   constructor(props: ImdsHopLimitCheckerProps = {}) {
     validateCheckerOptions(props, 'ImdsHopLimitChecker');
@@ -35,23 +35,36 @@ export class ImdsHopLimitChecker implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!CfnElement.isCfnElement(node) || this.registered.has(node)) {
+    if (!CfnElement.isCfnElement(node)) {
       return;
     }
-    this.registered.add(node);
-    // Judge at validation time: after every aspect and after cross-stack references are
-    // resolved, so the template judged is the one that will be written.
-    node.node.addValidation({
-      validate: () => {
-        this.annotate(node);
-        return [];
-      },
-    });
+    const stack = node.stack;
+    let elements = this.visited.get(stack);
+    if (!elements) {
+      const inScope = new Set<IConstruct>();
+      elements = inScope;
+      this.visited.set(stack, inScope);
+      // Judge at validation time: after every aspect and after cross-stack references are
+      // resolved, so the template judged is the one that will be written. One validation per
+      // stack renders the stack once.
+      stack.node.addValidation({
+        validate: () => {
+          this.annotate(stack, inScope);
+          return [];
+        },
+      });
+    }
+    elements.add(node);
   }
 
-  private annotate(element: CfnElement): void {
-    const findings = this.stackFindings(element.stack).get(element.stack.resolve(element.logicalId)) ?? [];
+  private annotate(stack: Stack, inScope: Set<IConstruct>): void {
+    const { template, constructs } = renderStack(stack);
+    const findings = applyCheckerOptions(auditTemplate(template, { stack: stack.node.path }).findings, this.options);
     for (const f of findings) {
+      const element = f.resource === undefined ? undefined : constructs.get(f.resource);
+      if (!element || !inScope.has(element)) {
+        continue;
+      }
       const text = formatAnnotation(f);
       // An object inside a manifest is reported on the construct that owns the kubectl resource
       // (e.g. the KubernetesManifest), not on the custom resource's inner L1.
@@ -64,22 +77,6 @@ export class ImdsHopLimitChecker implements IAspect {
         Annotations.of(target).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
       }
     }
-  }
-
-  private stackFindings(stack: Stack): Map<string, Finding[]> {
-    let byResource = this.audits.get(stack);
-    if (!byResource) {
-      const { template } = renderStack(stack);
-      const findings = applyCheckerOptions(auditTemplate(template, { stack: stack.node.path }).findings, this.options);
-      byResource = new Map();
-      for (const f of findings) {
-        const list = byResource.get(f.resource ?? '') ?? [];
-        list.push(f);
-        byResource.set(f.resource ?? '', list);
-      }
-      this.audits.set(stack, byResource);
-    }
-    return byResource;
   }
 }
 
