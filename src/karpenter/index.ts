@@ -1,0 +1,3 @@
+export * from './ami';
+export * from './selector-terms';
+export * from './ec2-node-class';

@@ -1,0 +1,50 @@
+// Validation helpers shared by the Karpenter constructs and selector terms. Not exported from the
+// package: every error they raise is a HardenedEksError naming the prop, the value and the fix.
+import { Token } from 'aws-cdk-lib';
+import { HardenedEksError } from '../private/errors';
+
+/** A DNS-1123 label: what Karpenter object names must be (they also end up in label values). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Checks the tags of a selector term: 1..20 entries, no empty key or value. */
+export function checkSelectorTags(where: string, tags: { [key: string]: string }): { [key: string]: string } {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length === 0 || entries.length > 20) {
+    throw new HardenedEksError('InvalidSelectorTerm', undefined,
+      `${where}(${JSON.stringify(tags)}): give between 1 and 20 tags (the EC2NodeClass CRD limit); they are ANDed.`);
+  }
+  for (const [key, value] of entries) {
+    if (key === '' || (!Token.isUnresolved(value) && (typeof value !== 'string' || value === ''))) {
+      throw new HardenedEksError('InvalidSelectorTerm', undefined,
+        `${where}(${JSON.stringify(tags)}): tag keys and values must not be empty (use '*' to match any value of a key).`);
+    }
+  }
+  return { ...tags };
+}
+
+/** Refuses an empty (or blank) literal string. */
+export function requireNonEmpty(where: string, prop: string, value: string): void {
+  if (!Token.isUnresolved(value) && (typeof value !== 'string' || value.trim() === '')) {
+    throw new HardenedEksError('InvalidSelectorTerm', undefined, `${where}: ${prop} is ${JSON.stringify(value)}; give a non-empty value.`);
+  }
+}
+
+/** Whether a literal is a valid Karpenter object name (DNS-1123 label, at most 63 characters). */
+export function isValidObjectName(name: string): boolean {
+  return name.length <= 63 && DNS_LABEL.test(name);
+}
+
+/**
+ * A Karpenter object name derived from a construct id: lower case, runs of other characters
+ * turned into '-', trimmed to 63 characters. Deterministic; never a token.
+ */
+export function objectNameFromId(id: string): string {
+  const name = id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 63).replace(/-+$/, '');
+  return name === '' ? 'default' : name;
+}
+
+/**
+ * References made with `Ec2NodeClassRef.fromName()`: a NodePool checks at synth that a
+ * `HardenedEc2NodeClass` of that name is applied to its cluster.
+ */
+export const NAMED_NODE_CLASS_REFS = new WeakSet<object>();
