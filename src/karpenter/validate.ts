@@ -48,3 +48,40 @@ export function objectNameFromId(id: string): string {
  * `HardenedEc2NodeClass` of that name is applied to its cluster.
  */
 export const NAMED_NODE_CLASS_REFS = new WeakSet<object>();
+
+/** A Kubernetes label value (the empty string aside). */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A Kubernetes qualified name (label or taint key), as the NodePool CRD checks it. */
+export const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(\/))?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** The `karpenter.k8s.aws/*` labels a NodePool may use (NodePool CRD, Karpenter v1.14.1). */
+const KARPENTER_AWS_LABELS = new Set([
+  'instance-tenancy', 'capacity-reservation-type', 'capacity-reservation-id', 'capacity-reservation-interruptible', 'ec2nodeclass',
+  'instance-encryption-in-transit-supported', 'instance-category', 'instance-hypervisor', 'instance-family', 'instance-generation',
+  'instance-local-nvme', 'instance-size', 'instance-cpu', 'instance-cpu-manufacturer', 'instance-cpu-sustained-clock-speed-mhz',
+  'instance-memory', 'instance-ebs-bandwidth', 'instance-network-bandwidth', 'instance-gpu-name', 'instance-gpu-manufacturer',
+  'instance-gpu-count', 'instance-gpu-memory', 'instance-accelerator-name', 'instance-accelerator-manufacturer',
+  'instance-accelerator-count', 'instance-capability-flex', 'placement-group-id', 'placement-group-partition',
+].map((l) => `karpenter.k8s.aws/${l}`));
+
+/**
+ * Why a label key may not be used in a NodePool's requirements or labels, or `undefined` when it
+ * may (the NodePool CRD's rules, with the reason spelled out).
+ */
+export function restrictedLabelReason(key: string): string | undefined {
+  if (key === 'karpenter.sh/nodepool') {
+    return 'Karpenter sets karpenter.sh/nodepool itself';
+  }
+  if (key === 'kubernetes.io/hostname') {
+    return 'kubernetes.io/hostname is unique to each node';
+  }
+  const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
+  if (domain.endsWith('karpenter.sh') && key !== 'karpenter.sh/capacity-type') {
+    return 'the karpenter.sh domain is reserved (only karpenter.sh/capacity-type may be used)';
+  }
+  if (domain.endsWith('karpenter.k8s.aws') && !KARPENTER_AWS_LABELS.has(key)) {
+    return 'the karpenter.k8s.aws domain is reserved except for its well-known instance labels (e.g. karpenter.k8s.aws/instance-family)';
+  }
+  return undefined;
+}
