@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { KarpenterControllerPolicy } from './controller-policy';
+import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from './ec2-node-class';
 import { KarpenterInterruptionQueue } from './interruption-queue';
 import { KarpenterNodeRole } from './node-role';
 import { HardenedEksError } from '../private/errors';
@@ -263,6 +264,25 @@ export class Karpenter extends Construct {
     if (agent) {
       this.chart.node.addDependency(agent);
     }
+  }
+
+  /**
+   * Adds a `HardenedEc2NodeClass` whose nodes use this Karpenter's node role, applied once the
+   * chart (and so the CRDs) is installed. When the root volume uses a customer managed key, the
+   * controller role is granted what launching encrypted volumes needs on it (`kms:CreateGrant`,
+   * `kms:GenerateDataKeyWithoutPlaintext`, `kms:Decrypt`, `kms:ReEncrypt*`, `kms:DescribeKey`);
+   * an imported key's key policy must allow this too.
+   *
+   * @param id construct id of the node class (also its default name)
+   * @param options the node class
+   */
+  public addEc2NodeClass(id: string, options: HardenedEc2NodeClassOptions = {}): HardenedEc2NodeClass {
+    const nodeClass = new HardenedEc2NodeClass(this, id, { ...options, cluster: this.cluster, nodeRole: this.nodeRole });
+    // The manifest lives where the node class puts it (the cluster's scope): order it, not the wrapper.
+    nodeClass.manifest.node.addDependency(this.chart);
+    options.rootVolume?.kmsKey?.grant(this.controllerRole,
+      'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:DescribeKey');
+    return nodeClass;
   }
 
   private installCrds(crds: KarpenterCrds): IDependable | undefined {

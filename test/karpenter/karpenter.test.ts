@@ -6,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as YAML from 'yaml';
 import { cfnJson, list, statementsBySid } from './cfn-strings';
 import { ImdsAudit } from '../../src';
@@ -26,7 +27,8 @@ function concreteFixture() {
     kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(stack, 'KubectlLayer') },
   });
   const karpenter = new Karpenter(stack, 'Karpenter', { cluster });
-  return { app, stack, cluster, karpenter, template: Template.fromStack(stack) };
+  const nodeClass = karpenter.addEc2NodeClass('Default');
+  return { app, stack, cluster, karpenter, nodeClass, template: Template.fromStack(stack) };
 }
 
 /** An existing cluster reached through its kubectl provider: cheap, and enough for most options. */
@@ -34,6 +36,7 @@ function importedFixture(
   options: KarpenterOptions = {},
   attributes: Partial<eks.ClusterAttributes> = {},
   before?: (stack: Stack, cluster: eks.ICluster) => void,
+  after?: (karpenter: Karpenter) => void,
 ) {
   const app = new App();
   const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
@@ -47,6 +50,7 @@ function importedFixture(
   });
   before?.(stack, cluster);
   const karpenter = new Karpenter(stack, 'Karpenter', { cluster, ...options });
+  after?.(karpenter);
   return { app, stack, cluster, karpenter, template: Template.fromStack(stack) };
 }
 
@@ -72,7 +76,7 @@ function crdManifests(template: Template): Array<{ id: string; resource: any; cr
 }
 
 describe('Karpenter on a cluster defined in the app', () => {
-  const { stack, cluster, karpenter, template } = concreteFixture();
+  const { stack, cluster, karpenter, nodeClass, template } = concreteFixture();
   const clusterId = logicalId(stack, cluster);
   const controllerRoleId = logicalId(stack, karpenter.controllerRole);
   const nodeRoleId = logicalId(stack, karpenter.nodeRole);
@@ -200,7 +204,22 @@ describe('Karpenter on a cluster defined in the app', () => {
     expect(resource.DependsOn).toEqual(expect.arrayContaining(expected));
   });
 
-  test('the IMDS checker finds nothing', () => {
+  test('addEc2NodeClass: an EC2NodeClass for the node role, hop limit 1, applied after the chart', () => {
+    const manifests = Object.entries<any>(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .map(([id, resource]) => ({ id, resource, object: cfnJson(resource.Properties.Manifest)[0] }))
+      .filter(({ object }) => object.kind === 'EC2NodeClass');
+    expect(manifests).toHaveLength(1);
+    const [{ id, resource, object }] = manifests;
+    expect(object.metadata.name).toBe(nodeClass.nodeClassName);
+    expect(object.spec.role).toBe(`<${nodeRoleId}>`);
+    expect(object.spec.metadataOptions).toEqual({
+      httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required',
+    });
+    expect(resource.DependsOn).toContain(chartOf(template).id);
+    expect(id).toBe(stack.resolve((nodeClass.manifest.node.defaultChild as any).logicalId));
+  });
+
+  test('the IMDS checker finds nothing, EC2NodeClass included', () => {
     expect(ImdsAudit.ofStack(stack)).toEqual([]);
   });
 });
@@ -332,6 +351,24 @@ describe('Karpenter options', () => {
   test('the IMDS checker finds nothing with every option changed', () => {
     const { stack } = importedFixture({ namespace: 'karpenter', interruptionQueue: false, zonalShift: false, version: '1.15.0', crds: KarpenterCrds.CRD_CHART });
     expect(ImdsAudit.ofStack(stack)).toEqual([]);
+  });
+});
+
+test('addEc2NodeClass with a customer managed root-volume key lets the controller use the key', () => {
+  let key: kms.Key | undefined;
+  const { stack, karpenter, template } = importedFixture({}, {},
+    (st) => { key = new kms.Key(st, 'NodeKey'); },
+    (k) => { k.addEc2NodeClass('Encrypted', { rootVolume: { kmsKey: key } }); });
+  const keyArn = { 'Fn::GetAtt': [logicalId(stack, key!), 'Arn'] };
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    Roles: [{ Ref: logicalId(stack, karpenter.controllerRole) }],
+    PolicyDocument: {
+      Statement: [{
+        Effect: 'Allow',
+        Resource: keyArn,
+        Action: Match.arrayEquals(['kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:DescribeKey']),
+      }],
+    },
   });
 });
 
