@@ -6,6 +6,7 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { KarpenterControllerPolicy } from './controller-policy';
 import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from './ec2-node-class';
 import { KarpenterInterruptionQueue } from './interruption-queue';
+import { NodePool, NodePoolOptions } from './node-pool';
 import { KarpenterNodeRole } from './node-role';
 import { HardenedEksError } from '../private/errors';
 import { VENDORED_KARPENTER_VERSION, vendoredKarpenterCrds } from '../private/karpenter-crds';
@@ -283,6 +284,19 @@ export class Karpenter extends Construct {
     options.rootVolume?.kmsKey?.grant(this.controllerRole,
       'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:DescribeKey');
     return nodeClass;
+  }
+
+  /**
+   * Adds a `NodePool` on this Karpenter's cluster, applied once the chart (and so the CRDs) is
+   * installed, and after its node class when that is a `HardenedEc2NodeClass`.
+   *
+   * @param id construct id of the pool (also its default name)
+   * @param options the pool
+   */
+  public addNodePool(id: string, options: NodePoolOptions): NodePool {
+    const nodePool = new NodePool(this, id, { ...options, cluster: this.cluster });
+    nodePool.manifest.node.addDependency(this.chart);
+    return nodePool;
   }
 
   private installCrds(crds: KarpenterCrds): IDependable | undefined {

@@ -28,7 +28,8 @@ function concreteFixture() {
   });
   const karpenter = new Karpenter(stack, 'Karpenter', { cluster });
   const nodeClass = karpenter.addEc2NodeClass('Default');
-  return { app, stack, cluster, karpenter, nodeClass, template: Template.fromStack(stack) };
+  const nodePool = karpenter.addNodePool('General', { nodeClass });
+  return { app, stack, cluster, karpenter, nodeClass, nodePool, template: Template.fromStack(stack) };
 }
 
 /** An existing cluster reached through its kubectl provider: cheap, and enough for most options. */
@@ -76,7 +77,7 @@ function crdManifests(template: Template): Array<{ id: string; resource: any; cr
 }
 
 describe('Karpenter on a cluster defined in the app', () => {
-  const { stack, cluster, karpenter, nodeClass, template } = concreteFixture();
+  const { stack, cluster, karpenter, nodeClass, nodePool, template } = concreteFixture();
   const clusterId = logicalId(stack, cluster);
   const controllerRoleId = logicalId(stack, karpenter.controllerRole);
   const nodeRoleId = logicalId(stack, karpenter.nodeRole);
@@ -217,6 +218,19 @@ describe('Karpenter on a cluster defined in the app', () => {
     });
     expect(resource.DependsOn).toContain(chartOf(template).id);
     expect(id).toBe(stack.resolve((nodeClass.manifest.node.defaultChild as any).logicalId));
+  });
+
+  test('addNodePool: a NodePool on the node class, applied after the chart and the node class', () => {
+    const manifests = Object.entries<any>(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .map(([id, resource]) => ({ id, resource, object: cfnJson(resource.Properties.Manifest)[0] }));
+    const pools = manifests.filter(({ object }) => object.kind === 'NodePool');
+    expect(pools).toHaveLength(1);
+    const [{ resource, object }] = pools;
+    expect(object.apiVersion).toBe('karpenter.sh/v1');
+    expect(object.metadata.name).toBe(nodePool.nodePoolName);
+    expect(object.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: nodeClass.nodeClassName });
+    const nodeClassId = manifests.find(({ object: o }) => o.kind === 'EC2NodeClass')!.id;
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([chartOf(template).id, nodeClassId]));
   });
 
   test('the IMDS checker finds nothing, EC2NodeClass included', () => {
