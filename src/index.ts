@@ -1,3 +1,4 @@
 export * from './checks';
-export * as karpenterImports from './imports';
 export * from './cluster';
+export * from './karpenter';
+export * as karpenterImports from './imports';
