@@ -1,13 +1,18 @@
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { Token } from 'aws-cdk-lib';
+import { CfnCondition, CfnElement, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
+import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from '../karpenter/ec2-node-class';
+import { Karpenter, KarpenterOptions } from '../karpenter/karpenter';
+import { NodePool, NodePoolOptions } from '../karpenter/node-pool';
+import { SecurityGroupSelectorTerm, SubnetSelectorTerm } from '../karpenter/selector-terms';
 import { HardenedEksError } from '../private/errors';
+import { acknowledgeAwsSolutions, managedPolicyFinding } from '../private/nag';
 import { podIdentityPrincipal } from '../private/pod-identity-trust';
 
 /**
@@ -74,6 +79,19 @@ export interface HardenedClusterProps {
    * @default - see `SystemNodeGroupOptions`
    */
   readonly systemNodeGroup?: SystemNodeGroupOptions;
+  /**
+   * Install Karpenter (controller on Pod Identity, least-privilege policy, interruption queue,
+   * chart with `AWS_REGION` and the cluster endpoint set so the controller never asks IMDS).
+   *
+   * @default true
+   */
+  readonly karpenterEnabled?: boolean;
+  /**
+   * Options of the Karpenter installation, when `karpenterEnabled` is true.
+   *
+   * @default - see `KarpenterOptions`
+   */
+  readonly karpenter?: KarpenterOptions;
 }
 
 const DEFAULT_LOGGING = [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR];
@@ -96,13 +114,21 @@ export class HardenedCluster extends eks.Cluster {
   public readonly secretsKey: kms.IKey;
   /** The role the VPC CNI (`kube-system/aws-node`) gets through Pod Identity. */
   public readonly vpcCniRole: iam.IRole;
+  /**
+   * Karpenter, unless `karpenterEnabled` is false.
+   */
+  public readonly karpenter?: Karpenter;
 
   constructor(scope: Construct, id: string, props: HardenedClusterProps = {}) {
     const secretsKey = props.secretsEncryptionKey ?? new kms.Key(scope, `${id}SecretsKey`, {
       enableKeyRotation: true,
       description: `Envelope encryption of Kubernetes secrets (${id})`,
     });
-    const vpc = props.vpc ?? new ec2.Vpc(scope, `${id}Vpc`, { maxAzs: 3, natGateways: 1 });
+    const vpc = props.vpc ?? new ec2.Vpc(scope, `${id}Vpc`, {
+      maxAzs: 3,
+      natGateways: 1,
+      flowLogs: { FlowLog: { destination: ec2.FlowLogDestination.toCloudWatchLogs(), trafficType: ec2.FlowLogTrafficType.REJECT } },
+    });
     super(scope, id, {
       clusterName: props.clusterName,
       version: props.version ?? eks.KubernetesVersion.V1_36,
@@ -118,6 +144,7 @@ export class HardenedCluster extends eks.Cluster {
     });
     validateSubnetSpread(this, vpc);
     this.secretsKey = secretsKey;
+    this.acknowledgeAwsManagedParts();
 
     (props.admins ?? []).forEach((principal, i) => {
       this.grantClusterAdmin(`Admin${i}`, principalArn(this, principal, `admins[${i}]`));
@@ -130,6 +157,8 @@ export class HardenedCluster extends eks.Cluster {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKS_CNI_Policy')],
       description: 'VPC CNI (kube-system/aws-node) through EKS Pod Identity; no node role holds AmazonEKS_CNI_Policy',
     });
+    acknowledgeAwsSolutions(this.vpcCniRole, managedPolicyFinding('AmazonEKS_CNI_Policy'),
+      'The policy the VPC CNI is documented with, held only by this role, which only kube-system/aws-node of this cluster can assume.');
     const vpcCni = new eks.CfnAddon(this, 'VpcCniAddon', {
       clusterName: this.clusterName,
       addonName: 'vpc-cni',
@@ -144,6 +173,82 @@ export class HardenedCluster extends eks.Cluster {
     this.systemNodeGroup.nodegroup.node.addDependency(vpcCni, kubeProxy, podIdentityAgent);
     // CoreDNS needs nodes to become active.
     new eks.Addon(this, 'CoreDnsAddon', { cluster: this, addonName: 'coredns' }).node.addDependency(this.systemNodeGroup.nodegroup);
+
+    if (props.karpenterEnabled ?? true) {
+      this.karpenter = new Karpenter(this, 'Karpenter', { ...props.karpenter, cluster: this });
+      // The controller runs on the system nodes (the chart keeps it off Karpenter's own nodes).
+      this.karpenter.chart.node.addDependency(this.systemNodeGroup.nodegroup);
+    } else if (props.karpenter) {
+      throw new HardenedEksError('KarpenterOptionsIgnored', this,
+        'karpenter options are given but karpenterEnabled is false; remove the options or enable Karpenter.');
+    }
+  }
+
+  /**
+   * Adds a Karpenter `EC2NodeClass` with metadata options pinned to IMDSv2 required and hop
+   * limit 1. Subnets and security groups default to this cluster's private subnets and cluster
+   * security group, by id.
+   *
+   * @param id construct id (also the default node class name)
+   * @param options node class options
+   */
+  public addEc2NodeClass(id: string, options: HardenedEc2NodeClassOptions = {}): HardenedEc2NodeClass {
+    return this.requireKarpenter('addEc2NodeClass').addEc2NodeClass(id, {
+      ...options,
+      subnetSelectorTerms: options.subnetSelectorTerms
+        ?? this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds.map((sid) => SubnetSelectorTerm.fromId(sid)),
+      securityGroupSelectorTerms: options.securityGroupSelectorTerms
+        ?? [SecurityGroupSelectorTerm.fromId(this.clusterSecurityGroupId)],
+    });
+  }
+
+  /**
+   * Adds a Karpenter `NodePool`.
+   *
+   * @param id construct id (also the default node pool name)
+   * @param options node pool options
+   */
+  public addNodePool(id: string, options: NodePoolOptions): NodePool {
+    return this.requireKarpenter('addNodePool').addNodePool(id, options);
+  }
+
+  /** cdk-nag findings on parts aws-eks-v2 creates and does not let us configure. */
+  private acknowledgeAwsManagedParts(): void {
+    acknowledgeAwsSolutions(this.role, managedPolicyFinding('AmazonEKSClusterPolicy'),
+      'EKS requires AmazonEKSClusterPolicy on the cluster role; aws-eks-v2 attaches it.');
+    const provider = this.node.tryFindChild('KubectlProvider');
+    if (provider) {
+      const why = 'Part of the kubectl handler aws-cdk-lib (aws-eks-v2) creates to apply manifests and Helm charts; not configurable here.';
+      const logicalId = (pred: (c: IConstruct) => boolean) => {
+        const found = provider.node.findAll().find(pred) as CfnElement | undefined;
+        return found ? Stack.of(provider).resolve(found.logicalId) : undefined;
+      };
+      const handler = logicalId((c) => c instanceof lambda.CfnFunction && c.node.scope?.node.id === 'Handler');
+      const ecrPublic = logicalId((c) => c instanceof CfnCondition && c.node.id.endsWith('HasEcrPublic'));
+      for (const finding of [
+        managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+        managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole'),
+        managedPolicyFinding('AmazonEC2ContainerRegistryReadOnly'),
+        'AwsSolutions-L1',
+        // The provider framework may invoke any version of the handler.
+        ...(handler ? [`AwsSolutions-IAM5[Resource::<${handler}.Arn>:*]`] : []),
+        ...(ecrPublic ? [`AwsSolutions-IAM4[Policy::${JSON.stringify({
+          'Fn::If': [ecrPublic, {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly']],
+          }, { Ref: 'AWS::NoValue' }],
+        })}]`] : []),
+      ]) {
+        acknowledgeAwsSolutions(provider, finding, why);
+      }
+    }
+  }
+
+  private requireKarpenter(method: string): Karpenter {
+    if (!this.karpenter) {
+      throw new HardenedEksError('KarpenterDisabled', this,
+        `${method}() needs Karpenter, but karpenterEnabled is false; enable it or create a Karpenter construct for this cluster.`);
+    }
+    return this.karpenter;
   }
 }
 

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HardenedEksError } from '../private/errors';
+import { acknowledgeNodeRolePolicies } from '../private/nag';
 
 /**
  * Options of the system managed node group.
@@ -104,6 +105,10 @@ export class SystemNodeGroup extends Construct {
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
       ],
     });
+
+    if (!props.nodeRole) {
+      acknowledgeNodeRolePolicies(this.nodeRole);
+    }
 
     this.nodegroup = new eks.Nodegroup(this, 'Nodegroup', {
       cluster: props.cluster,

@@ -10,6 +10,7 @@ import { NodePool, NodePoolOptions } from './node-pool';
 import { KarpenterNodeRole } from './node-role';
 import { HardenedEksError } from '../private/errors';
 import { VENDORED_KARPENTER_VERSION, vendoredKarpenterCrds } from '../private/karpenter-crds';
+import { acknowledgeAwsSolutions, acknowledgeNodeRolePolicies } from '../private/nag';
 import { podIdentityPrincipal } from '../private/pod-identity-trust';
 
 export * from './controller-policy';
@@ -203,9 +204,17 @@ export class Karpenter extends Construct {
       accessEntry: props.nodeAccessEntry,
     });
     this.nodeRole = nodeRole.role;
+    if (!props.nodeRole) {
+      acknowledgeNodeRolePolicies(nodeRole);
+    }
 
     // Interruption handling.
     const interruption = (props.interruptionQueue ?? true) ? new KarpenterInterruptionQueue(this, 'Interruption') : undefined;
+    if (interruption) {
+      acknowledgeAwsSolutions(interruption.queue, 'AwsSolutions-SQS3',
+        'Karpenter deletes each interruption message it handles; the events are only useful within their 300 s retention, ' +
+        'so a dead-letter queue would only collect stale notices.');
+    }
     this.interruptionQueue = interruption?.queue;
 
     // Controller identity: Pod Identity only.
@@ -278,7 +287,7 @@ export class Karpenter extends Construct {
    * @param options the node class
    */
   public addEc2NodeClass(id: string, options: HardenedEc2NodeClassOptions = {}): HardenedEc2NodeClass {
-    const nodeClass = new HardenedEc2NodeClass(this, id, { ...options, cluster: this.cluster, nodeRole: this.nodeRole });
+    const nodeClass = new HardenedEc2NodeClass(this.group('NodeClasses'), id, { ...options, cluster: this.cluster, nodeRole: this.nodeRole });
     // The manifest lives where the node class puts it (the cluster's scope): order it, not the wrapper.
     nodeClass.manifest.node.addDependency(this.chart);
     options.rootVolume?.kmsKey?.grant(this.controllerRole,
@@ -294,9 +303,14 @@ export class Karpenter extends Construct {
    * @param options the pool
    */
   public addNodePool(id: string, options: NodePoolOptions): NodePool {
-    const nodePool = new NodePool(this, id, { ...options, cluster: this.cluster });
+    const nodePool = new NodePool(this.group('NodePools'), id, { ...options, cluster: this.cluster });
     nodePool.manifest.node.addDependency(this.chart);
     return nodePool;
+  }
+
+  /** A scope per kind, so a node class and a node pool can share an id (e.g. `default`). */
+  private group(id: string): Construct {
+    return (this.node.tryFindChild(id) as Construct | undefined) ?? new Construct(this, id);
   }
 
   private installCrds(crds: KarpenterCrds): IDependable | undefined {

@@ -7,13 +7,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { HardenedCluster, ImdsAudit } from '../../src';
+import { AmiAlias, AmiFamily, AmiSelectorTerm, HardenedCluster, ImdsAudit } from '../../src';
 import { runControlTowerImdsRules } from '../support/cfn-guard';
 
 function build(props?: ConstructorParameters<typeof HardenedCluster>[2]) {
   const app = new App();
   const stack = new Stack(app, 'Platform');
   const cluster = new HardenedCluster(stack, 'Cluster', props);
+  const nodeClass = cluster.addEc2NodeClass('default', { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] });
+  cluster.addNodePool('default', { nodeClass });
   return { app, stack, cluster, template: Template.fromStack(stack) };
 }
 

@@ -72,24 +72,33 @@ export function withCrdDefaults<T>(object: T): T {
 }
 
 /**
- * The Kubernetes objects applied by a synthesized template's `Custom::AWSCDK-EKS-KubernetesResource`
- * resources, with each deploy-time value (an intrinsic inside an `Fn::Join`) replaced by the
- * string `token<N>`, so the objects can be validated offline.
+ * A value CloudFormation would put in place of an intrinsic at deploy time (e.g. `subnet-…` for a
+ * `Ref` to a subnet), or undefined to keep the placeholder `token<N>`.
  */
-export function kubernetesObjectsIn(template: { Resources?: { [id: string]: any } }): Array<{ logicalId: string; object: any }> {
+export type DeployTimeValue = (intrinsic: any, template: { Resources?: { [id: string]: any } }) => string | undefined;
+
+/**
+ * The Kubernetes objects applied by a synthesized template's `Custom::AWSCDK-EKS-KubernetesResource`
+ * resources, with each deploy-time value (an intrinsic inside an `Fn::Join`) replaced by
+ * `deployTimeValue`'s answer or by the string `token<N>`, so the objects can be validated offline.
+ */
+export function kubernetesObjectsIn(
+  template: { Resources?: { [id: string]: any } }, deployTimeValue?: DeployTimeValue,
+): Array<{ logicalId: string; object: any }> {
   const found: Array<{ logicalId: string; object: any }> = [];
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     if (resource?.Type !== 'Custom::AWSCDK-EKS-KubernetesResource') {
       continue;
     }
-    for (const object of JSON.parse(manifestText(resource.Properties?.Manifest))) {
+    const value = deployTimeValue ? (intrinsic: unknown) => deployTimeValue(intrinsic, template) : undefined;
+    for (const object of JSON.parse(manifestText(resource.Properties?.Manifest, value))) {
       found.push({ logicalId, object });
     }
   }
   return found;
 }
 
-function manifestText(manifest: unknown): string {
+function manifestText(manifest: unknown, deployTimeValue?: (intrinsic: unknown) => string | undefined): string {
   if (typeof manifest === 'string') {
     return manifest;
   }
@@ -102,7 +111,7 @@ function manifestText(manifest: unknown): string {
   let tokens = 0;
   for (const part of join[1] as unknown[]) {
     if (typeof part !== 'string') {
-      const token = `token${tokens++}`;
+      const token = deployTimeValue?.(part) ?? `token${tokens++}`;
       text += inString ? token : JSON.stringify(token);
       continue;
     }
