@@ -1,5 +1,5 @@
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { CfnCondition, CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { CfnCondition, CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -216,6 +216,11 @@ export class HardenedCluster extends eks.Cluster {
   private acknowledgeAwsManagedParts(): void {
     acknowledgeAwsSolutions(this.role, managedPolicyFinding('AmazonEKSClusterPolicy'),
       'EKS requires AmazonEKSClusterPolicy on the cluster role; aws-eks-v2 attaches it.');
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'aws-eks-v2 writes EncryptionConfig.Resources: [secrets] for envelope encryption of secrets; ' +
+        'the property is marked deprecated in the schema but not configurable on the Cluster construct.',
+    });
     const provider = this.node.tryFindChild('KubectlProvider');
     if (provider) {
       const why = 'Part of the kubectl handler aws-cdk-lib (aws-eks-v2) creates to apply manifests and Helm charts; not configurable here.';
