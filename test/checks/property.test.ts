@@ -801,8 +801,11 @@ function buildScenario(s: Scenario): Built {
       httpEndpoint: spec.httpEndpoint,
     });
     const cfn = lt.node.defaultChild as ec2.CfnLaunchTemplate;
+    // The prop alone decides the verdict when no override touches the hop limit or the endpoint
+    // (an endpoint overridden to disabled makes the hop limit moot).
     const propDecides = spec.httpEndpoint !== false
-      && spec.overrides.every((o) => (o.k === 'set' || o.k === 'setRaw' || o.k === 'delete') && o.field !== 'HttpPutResponseHopLimit');
+      && spec.overrides.every((o) => (o.k === 'set' || o.k === 'setRaw' || o.k === 'delete')
+        && o.field !== 'HttpPutResponseHopLimit' && o.field !== 'HttpEndpoint');
     (spec.hop !== undefined && (spec.hop < 1 || spec.hop > 64) ? rejectedL2 : acceptedL2).push({ path: `/${lt.node.path}`, cfn, propDecides });
     applyOverrides(cfn, spec.overrides, values);
     if (spec.ack) ImdsAcknowledgements.add(lt, [{ ruleId: spec.ack, reason: 'accepted for this property-based test' }]);
