@@ -158,7 +158,7 @@ interface Run {
 }
 
 /** Environment of a case: CDK_VALIDATION, and the what-ifs. */
-interface CaseEnv {
+export interface CaseEnv {
   readonly validation: boolean;
   /** false: CDK_DISABLE_STACK_TRACE=1 (annotations carry no stack trace), with and without the aspect. */
   readonly annotationStackTraces: boolean;
@@ -303,14 +303,14 @@ function measure(name: string, n: number, env: CaseEnv, pairs: number, whatIf = 
   };
 }
 
-type Phases = Record<string, { cpuMs: number; calls: number }>;
+export type Phases = Record<string, { cpuMs: number; calls: number }>;
 
 /**
  * Where the aspect's time goes: wraps the functions it calls (module exports and prototype
  * methods, looked up at call time) and takes the CPU time of each over PHASE_RUNS synths with the
  * aspect (median per phase). Run after the measured cases, never during them.
  */
-function phases(n: number, env: CaseEnv): Phases {
+export function phases(n: number, env: CaseEnv): Phases {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const aspect = require('../src/checks/aspect').ImdsHopLimitChecker.prototype;
   const targets: Array<[any, string, string]> = [
