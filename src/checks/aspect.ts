@@ -60,23 +60,39 @@ export class ImdsHopLimitChecker implements IAspect {
   private annotate(stack: Stack, inScope: Set<IConstruct>): void {
     const { template, constructs } = renderStack(stack);
     const findings = applyCheckerOptions(auditTemplate(template, { stack: stack.node.path }).findings, this.options);
-    for (const f of findings) {
-      const element = f.resource === undefined ? undefined : constructs.get(f.resource);
-      if (!element || !inScope.has(element)) {
-        continue;
+    // A stack trace would only point at CDK's validation pass (this is where every annotation of
+    // the checker comes from) and capturing one per finding is most of the aspect's cost, so
+    // annotations are added without one.
+    const previous = process.env.CDK_DISABLE_STACK_TRACE;
+    process.env.CDK_DISABLE_STACK_TRACE = '1';
+    try {
+      for (const f of findings) {
+        const element = f.resource === undefined ? undefined : constructs.get(f.resource);
+        if (element && inScope.has(element)) {
+          annotateFinding(element, f);
+        }
       }
-      const text = formatAnnotation(f);
-      // An object inside a manifest is reported on the construct that owns the kubectl resource
-      // (e.g. the KubernetesManifest), not on the custom resource's inner L1.
-      const target = f.object ? owner(element) : element;
-      if (f.acknowledged) {
-        Annotations.of(target).addInfo(text);
-      } else if (f.severity === Severity.ERROR) {
-        Annotations.of(target).addError(text);
+    } finally {
+      if (previous === undefined) {
+        delete process.env.CDK_DISABLE_STACK_TRACE;
       } else {
-        Annotations.of(target).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
+        process.env.CDK_DISABLE_STACK_TRACE = previous;
       }
     }
+  }
+}
+
+function annotateFinding(element: IConstruct, f: Finding): void {
+  const text = formatAnnotation(f);
+  // An object inside a manifest is reported on the construct that owns the kubectl resource
+  // (e.g. the KubernetesManifest), not on the custom resource's inner L1.
+  const target = f.object ? owner(element) : element;
+  if (f.acknowledged) {
+    Annotations.of(target).addInfo(text);
+  } else if (f.severity === Severity.ERROR) {
+    Annotations.of(target).addError(text);
+  } else {
+    Annotations.of(target).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
   }
 }
 

@@ -57,7 +57,10 @@ export function renderStack(stack: Stack): RenderedStack {
       Object.assign(section(template, name), entries);
     }
   }
-  return { template, constructs };
+  // Stack._toCloudFormation() resolves each element, merges, then resolves the merged template
+  // once more (which, for one, drops undefined array entries): do the same so findings quote
+  // values exactly as the template will be written.
+  return { template: stack.resolve(template), constructs };
 }
 
 function section(template: { [section: string]: { [id: string]: unknown } }, name: string) {

@@ -111,12 +111,8 @@ const metadataOptions = fc.oneof(
   { weight: 1, arbitrary: cfnValue },
 );
 
-/**
- * Operands of `Fn::Equals` in conditions. QUARANTINE: no `Fn::If` in them for now: a condition
- * that reaches itself through `Fn::If` overflows the stack in TemplateContext.condition() (see
- * the `test.failing` regression below). When that is fixed, use `cfnValue` here again.
- */
-const conditionOperand = cfnValue.filter((v) => !JSON.stringify(v).includes('"Fn::If"'));
+/** Operands of `Fn::Equals` in conditions, `Fn::If` (and so self-reference) included. */
+const conditionOperand = cfnValue;
 
 const conditionExpr: fc.Arbitrary<unknown> = fc.letrec<{ c: unknown }>((tie) => ({
   c: fc.oneof(
@@ -385,13 +381,10 @@ describe('auditTemplate never throws', () => {
   });
 
   // Known bug, found by the property above: a condition that reaches itself through Fn::If
-  // (Conditions: { Loop: { Fn::Equals: [ { Fn::If: [Loop, ...] }, ... ] } }) sends
-  // TemplateContext.condition() -> booleans() -> evaluate() -> evaluateIf() -> condition() round
-  // without end (each condition() call starts a fresh `seen` set and depth 0): RangeError, Maximum
-  // call stack size exceeded. CloudFormation rejects such a template, but the engine must not
-  // throw. When fixed, this starts to fail: make it a plain `test` and lift the quarantine on
-  // `conditionOperand`.
-  test.failing('on a condition that refers to itself through Fn::If', () => {
+  // (Conditions: { Loop: { Fn::Equals: [ { Fn::If: [Loop, ...] }, ... ] } }) used to send
+  // TemplateContext.condition() round without end. CloudFormation rejects such a template, but
+  // the engine must not throw.
+  test('on a condition that refers to itself through Fn::If', () => {
     const template = {
       Conditions: { Loop: { 'Fn::Equals': [{ 'Fn::If': ['Loop', 'a', 'b'] }, 'a'] } },
       Resources: {
@@ -906,13 +899,10 @@ describe('the aspect agrees with the engine on the synthesized template', () => 
     }), { numRuns: 100 });
   });
 
-  // Known discrepancy (found by the property above when it also compared the annotation text):
-  // renderStack() resolves each element once, while Stack._toCloudFormation() resolves the merged
-  // template a second time, which drops the `undefined` fourth argument Fn.findInMap leaves inside
-  // an Fn.join. The verdict is the same; the annotation quotes `["HopMap","k1","hop",null]` where
-  // the template (and so the CLI and the validation plugin) says `["HopMap","k1","hop"]`.
-  // When renderStack matches the written template, this starts to fail: make it a plain `test`.
-  test.failing('an annotation quotes the value as the synthesized template writes it', () => {
+  // Found by the property above when it also compared the annotation text: Stack resolves the
+  // merged template a second time, which drops the `undefined` fourth argument Fn.findInMap
+  // leaves inside an Fn.join; renderStack() does the same so annotations quote the template.
+  test('an annotation quotes the value as the synthesized template writes it', () => {
     const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
     Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
     const stack = new Stack(app, 'Stack');

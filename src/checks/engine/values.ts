@@ -161,14 +161,15 @@ export class TemplateContext {
     if (cached) {
       return cached;
     }
-    let result: Set<boolean>;
     if (!(name in this.conditions) || seen.has(name)) {
-      result = new Set([true, false]);
-    } else {
-      seen.add(name);
-      result = this.booleans(this.conditions[name], seen, 0);
-      seen.delete(name);
+      return new Set([true, false]);
     }
+    // A condition can reach itself again through Fn::If inside Fn::Equals (CloudFormation rejects
+    // such a template): answer "either" to any re-entry instead of recursing forever.
+    this.conditionCache.set(name, new Set([true, false]));
+    seen.add(name);
+    const result = this.booleans(this.conditions[name], seen, 0);
+    seen.delete(name);
     this.conditionCache.set(name, result);
     return result;
   }
