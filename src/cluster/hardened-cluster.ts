@@ -7,13 +7,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
+import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from '../karpenter/ec2-node-class';
 import { Karpenter, KarpenterOptions } from '../karpenter/karpenter';
 import { NodePool, NodePoolOptions } from '../karpenter/node-pool';
 import { SecurityGroupSelectorTerm, SubnetSelectorTerm } from '../karpenter/selector-terms';
 import { HardenedEksError } from '../private/errors';
 import { acknowledgeAwsSolutions, managedPolicyFinding } from '../private/nag';
-import { podIdentityPrincipal } from '../private/pod-identity-trust';
 
 /**
  * Properties of a `HardenedCluster`. Every property is optional:

@@ -1,4 +1,4 @@
-import { CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -8,10 +8,11 @@ import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from './ec2-node-cl
 import { KarpenterInterruptionQueue } from './interruption-queue';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { KarpenterNodeRole } from './node-role';
+import { podIdentityAgentOf } from '../identity/agent';
+import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEksError } from '../private/errors';
 import { VENDORED_KARPENTER_VERSION, vendoredKarpenterCrds } from '../private/karpenter-crds';
 import { acknowledgeAwsSolutions, acknowledgeNodeRolePolicies } from '../private/nag';
-import { podIdentityPrincipal } from '../private/pod-identity-trust';
 
 export * from './controller-policy';
 export * from './interruption-queue';
@@ -389,18 +390,6 @@ function endpointOf(scope: IConstruct, cluster: eks.ICluster): string {
       `cluster ${cluster.node.path} has no clusterEndpoint. Karpenter is given the endpoint (settings.clusterEndpoint) ` +
       'rather than discovering it; pass clusterEndpoint to eks.Cluster.fromClusterAttributes().');
   }
-}
-
-/** The `eks-pod-identity-agent` add-on of the cluster: found in the app, the cluster's own, or new. */
-function podIdentityAgentOf(scope: Construct, cluster: eks.ICluster): IDependable {
-  const existing = scope.node.root.node.findAll().find((c) =>
-    CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::EKS::Addon' &&
-    (c as unknown as { addonName?: string }).addonName === 'eks-pod-identity-agent' &&
-    (c as unknown as { clusterName?: string }).clusterName === cluster.clusterName);
-  return existing ?? cluster.eksPodIdentityAgent ?? new eks.Addon(scope, 'PodIdentityAgent', {
-    cluster,
-    addonName: 'eks-pod-identity-agent',
-  });
 }
 
 /** Our values with the user's merged over them; see `KarpenterOptions.helmValues`. */
