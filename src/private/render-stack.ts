@@ -57,10 +57,23 @@ export function renderStack(stack: Stack): RenderedStack {
       Object.assign(section(template, name), entries);
     }
   }
-  // Stack._toCloudFormation() resolves each element, merges, then resolves the merged template
-  // once more (which, for one, drops undefined array entries): do the same so findings quote
-  // values exactly as the template will be written.
-  return { template: stack.resolve(template), constructs };
+  // Stack._toCloudFormation() resolves the merged template once more, which drops the undefined
+  // entries a first resolve leaves in arrays (e.g. Fn.findInMap's absent default inside an
+  // Fn.join). Dropping them here is what that second pass changes, at a fraction of its cost, so
+  // findings quote values exactly as the template will be written.
+  return { template: dropUndefinedEntries(template) as RenderedStack['template'], constructs };
+}
+
+function dropUndefinedEntries(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.filter((v) => v !== undefined).map(dropUndefinedEntries);
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      (value as Record<string, unknown>)[k] = dropUndefinedEntries(v);
+    }
+  }
+  return value;
 }
 
 function section(template: { [section: string]: { [id: string]: unknown } }, name: string) {
