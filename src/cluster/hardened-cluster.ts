@@ -7,6 +7,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
+import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
+import { PodIdentity, PodIdentityOptions } from '../identity/pod-identity';
 import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from '../karpenter/ec2-node-class';
 import { Karpenter, KarpenterOptions } from '../karpenter/karpenter';
@@ -210,6 +212,35 @@ export class HardenedCluster extends eks.Cluster {
    */
   public addNodePool(id: string, options: NodePoolOptions): NodePool {
     return this.requireKarpenter('addNodePool').addNodePool(id, options);
+  }
+
+  /**
+   * Gives the pods of one service account their own AWS identity through EKS Pod Identity: a
+   * role that only this cluster's association for that namespace and service account can assume
+   * (session-tag and source-account conditions), the `AWS::EKS::PodIdentityAssociation`, and by
+   * default the `ServiceAccount` object (no IRSA annotation). The cluster's
+   * `eks-pod-identity-agent` add-on is already there. Grant the identity what the workload needs:
+   * `bucket.grantReadWrite(identity)`.
+   *
+   * @param id construct id of the identity
+   * @param options the namespace, the service account and how to create them
+   */
+  public addPodIdentity(id: string, options: PodIdentityOptions): PodIdentity {
+    return new PodIdentity(this, id, { ...options, cluster: this });
+  }
+
+  /**
+   * Gives the pods of one service account their own AWS identity through IAM roles for service
+   * accounts (IRSA): a role trusted by this cluster's OIDC provider (created on first use) with
+   * `StringEquals` on `<issuer>:sub` (exactly `system:serviceaccount:<namespace>:<name>`) and
+   * `<issuer>:aud` (`sts.amazonaws.com`), and by default the `ServiceAccount` object annotated with
+   * the role's ARN. Prefer `addPodIdentity()` unless the workload's SDK or tooling needs IRSA.
+   *
+   * @param id construct id of the identity
+   * @param options the namespace, the service account and how to create them
+   */
+  public addIrsaRole(id: string, options: IrsaRoleOptions): IrsaRole {
+    return new IrsaRole(this, id, { ...options, cluster: this });
   }
 
   /** cdk-nag findings on parts aws-eks-v2 creates and does not let us configure. */
