@@ -1,6 +1,6 @@
 // Shared by the identity tests: cheap imported clusters and readers for what the identity
 // constructs write into templates.
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -30,10 +30,16 @@ export function importedCluster(stack: Stack, options: { clusterName?: string; o
   });
 }
 
-/** The logical id of an L2's default child (or of an L1). */
+/** The logical id of an L1, or of the L1 an L2 (or a custom resource) wraps, following default children. */
 export function logicalId(stack: Stack, construct: IConstruct): string {
-  const element = (construct.node.defaultChild ?? construct) as iam.CfnRole;
-  return stack.resolve(element.logicalId);
+  let element: IConstruct | undefined = construct;
+  while (element && !CfnElement.isCfnElement(element)) {
+    element = element.node.defaultChild;
+  }
+  if (!element) {
+    throw new Error(`${construct.node.path} wraps no CloudFormation element`);
+  }
+  return stack.resolve((element as CfnElement).logicalId);
 }
 
 /** A Kubernetes object of a `Custom::AWSCDK-EKS-KubernetesResource`, with its resource. */
