@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ACCOUNT, importedCluster, logicalId, objectNamed, objectsOfKind, REGION, statementsOfRole, trustOf, userLabels } from './support';
 import { HardenedCluster } from '../../src/cluster/hardened-cluster';
-import { PodIdentity, PodIdentityOptions } from '../../src/identity/pod-identity';
+import { PodIdentity, PodIdentityOptions } from '../../src/identity';
 
 /** A HardenedCluster (no Karpenter: not what is under test) with one identity and a control role. */
 function concreteFixture() {

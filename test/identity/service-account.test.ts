@@ -3,9 +3,7 @@ import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { importedCluster, logicalId, objectsOfKind } from './support';
-import { IrsaRole } from '../../src/identity/irsa-role';
-import { WorkloadIdentityOptions } from '../../src/identity/options';
-import { PodIdentity } from '../../src/identity/pod-identity';
+import { IrsaRole, PodIdentity, WorkloadIdentityOptions } from '../../src/identity';
 import { Karpenter } from '../../src/karpenter/karpenter';
 
 type Kind = typeof PodIdentity | typeof IrsaRole;
