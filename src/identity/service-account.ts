@@ -27,7 +27,8 @@ interface Claim {
 /**
  * Refuses a namespace or service account name that cannot name exactly one Kubernetes object
  * (wildcards first, the likeliest mistake, with their own advice; then the DNS-1123 rules; tokens
- * are left to deployment), and an IRSA annotation among the service account's annotations.
+ * are left to deployment), creating a namespace every cluster already has, and an IRSA annotation
+ * among the service account's annotations.
  */
 export function validateServiceAccountOptions(scope: IConstruct, kind: 'PodIdentity' | 'IrsaRole', options: WorkloadIdentityOptions): void {
   const { namespace, serviceAccount } = options;
@@ -49,6 +50,11 @@ export function validateServiceAccountOptions(scope: IConstruct, kind: 'PodIdent
       `serviceAccount "${serviceAccount}" is not a Kubernetes service account name (a DNS-1123 subdomain): at most 253 ` +
       'lowercase letters, digits, \'-\' and \'.\', each dot-separated part starting and ending with a letter or digit. ' +
       'Use e.g. "orders-api".');
+  }
+  if (options.createNamespace && !Token.isUnresolved(namespace) && BUILT_IN_NAMESPACES.includes(namespace)) {
+    throw new HardenedEksError('NamespaceAlwaysExists', scope,
+      `createNamespace is true but namespace "${namespace}" exists on every cluster, so creating it would fail. ` +
+      'Remove createNamespace (or set it to false).');
   }
   if (options.serviceAccountAnnotations && ROLE_ARN_ANNOTATION in options.serviceAccountAnnotations) {
     throw new HardenedEksError('RoleArnAnnotation', scope,
@@ -129,11 +135,6 @@ export function serviceAccountObjects(
 
 /** The `Namespace` object: one per cluster and namespace, under the cluster (or the identity, for a token). */
 function namespaceObject(identity: Construct, cluster: eks.ICluster, namespace: string): eks.KubernetesManifest {
-  if (!Token.isUnresolved(namespace) && BUILT_IN_NAMESPACES.includes(namespace)) {
-    throw new HardenedEksError('NamespaceAlwaysExists', identity,
-      `createNamespace is true but namespace "${namespace}" exists on every cluster, so creating it would fail. ` +
-      'Remove createNamespace (or set it to false).');
-  }
   const make = (scope: Construct, id: string) => new eks.KubernetesManifest(scope, id, {
     cluster,
     manifest: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }],
