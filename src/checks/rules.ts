@@ -21,6 +21,18 @@ export class RuleId {
   public static readonly UNVERIFIABLE = 'Unverifiable';
   /** A workload with `hostNetwork: true` outside `kube-system`. */
   public static readonly HOST_NETWORK_POD = 'HostNetworkPod';
+  /** An IRSA trust (web identity from an EKS OIDC provider) without a `:sub` condition. */
+  public static readonly IRSA_TRUST_WITHOUT_SUBJECT = 'IrsaTrustWithoutSubject';
+  /** An IRSA trust whose `:sub` condition is a `StringLike` pattern with wildcards. */
+  public static readonly IRSA_TRUST_WILDCARD_SUBJECT = 'IrsaTrustWildcardSubject';
+  /** A trust of `pods.eks.amazonaws.com` without `sts:TagSession`. */
+  public static readonly POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION = 'PodIdentityTrustWithoutTagSession';
+  /** A trust of `pods.eks.amazonaws.com` with no session-tag or source condition. */
+  public static readonly POD_IDENTITY_TRUST_UNSCOPED = 'PodIdentityTrustUnscoped';
+  /** A node role holding `AmazonEKS_CNI_Policy` or `AmazonEC2ContainerRegistryReadOnly`. */
+  public static readonly NODE_ROLE_WORKLOAD_POLICY = 'NodeRoleWorkloadPolicy';
+  /** A Pod Identity or IRSA role whose policies allow `*` actions, or mutating actions on `*` without a condition. */
+  public static readonly WORKLOAD_ROLE_WILDCARD = 'WorkloadRoleWildcard';
 
   private constructor() {}
 }
@@ -128,6 +140,104 @@ const CATALOGUE: readonly RuleDefinition[] = [
     fix:
       'Remove `hostNetwork: true`, or run the workload in kube-system only if it is a node component that needs ' +
       'the host network; give it its own credentials through Pod Identity.',
+  },
+  {
+    id: RuleId.IRSA_TRUST_WITHOUT_SUBJECT,
+    defaultSeverity: Severity.ERROR,
+    summary:
+      'A role lets an EKS OIDC provider assume it (`sts:AssumeRoleWithWebIdentity`) with no `<issuer>:sub` condition ' +
+      '(or only one that matches everything). A federated principal only known at deploy time counts as an EKS OIDC ' +
+      'provider. Reported on the role.',
+    explanation:
+      'The cluster\'s OIDC provider signs the token of every service account in the cluster. Without a condition on ' +
+      'the token\'s subject, any pod, in any namespace, can trade its token for this role\'s credentials: IRSA then ' +
+      'protects nothing the node role did not. A Federated principal the checker cannot see through (a parameter, an ' +
+      'import, an attribute of a resource that is not an OIDC provider) is judged as if it were an EKS OIDC provider; ' +
+      'an OIDC provider resource whose Url is a known non-EKS issuer, and a known non-EKS provider ARN, are not judged.',
+    fix:
+      'Add `StringEquals: {"<issuer>:sub": "system:serviceaccount:<namespace>:<service-account>", "<issuer>:aud": ' +
+      '"sts.amazonaws.com"}` to the trust statement (aws-eks-v2 `ServiceAccount` writes it), or move the workload to ' +
+      'EKS Pod Identity.',
+  },
+  {
+    id: RuleId.IRSA_TRUST_WILDCARD_SUBJECT,
+    defaultSeverity: Severity.WARNING,
+    summary:
+      'An IRSA trust matches `<issuer>:sub` only with `StringLike` patterns that hold wildcards (or values only known ' +
+      'at deploy time). Reported on the role.',
+    explanation:
+      'A pattern such as `system:serviceaccount:apps:*` lets every service account the pattern matches assume the ' +
+      'role, including ones created later by anyone who may create service accounts in that namespace. An exact ' +
+      '`StringEquals` on `:sub` in the same statement pins the subject, so the statement then passes.',
+    fix:
+      'Use `StringEquals` with the exact `system:serviceaccount:<namespace>:<service-account>`; list several values ' +
+      'if several service accounts need the role.',
+  },
+  {
+    id: RuleId.POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION,
+    defaultSeverity: Severity.ERROR,
+    summary:
+      'A role trusts `pods.eks.amazonaws.com` but does not allow `sts:TagSession` to it (in every branch that can be ' +
+      'deployed). Reported on the role.',
+    explanation:
+      'EKS Pod Identity assumes the role and tags the session (cluster, namespace, service account, pod) in one ' +
+      'call. Without `sts:TagSession` in the trust policy that call is denied and the pods of the association get no ' +
+      'credentials, which tends to end with the workload falling back to the node role.',
+    fix:
+      'Allow `["sts:AssumeRole", "sts:TagSession"]` to `pods.eks.amazonaws.com` (aws-cdk-lib: ' +
+      '`new iam.SessionTagsPrincipal(new iam.ServicePrincipal("pods.eks.amazonaws.com"))`).',
+  },
+  {
+    id: RuleId.POD_IDENTITY_TRUST_UNSCOPED,
+    defaultSeverity: Severity.WARNING,
+    summary:
+      'A role trusts `pods.eks.amazonaws.com` with no session-tag condition (`aws:RequestTag/eks-cluster-arn`, ' +
+      '`kubernetes-namespace`, `kubernetes-service-account`) and no `aws:SourceAccount` / `aws:SourceArn` condition. ' +
+      'Reported on the role.',
+    explanation:
+      'Anyone who may create a Pod Identity association in the account (on any cluster, for any namespace and service ' +
+      'account) can then hand this role to a pod: the trust policy does not say which workload the role is for. ' +
+      'aws-eks-v2 `ServiceAccount` with `IdentityType.POD_IDENTITY` writes such a trust.',
+    fix:
+      'Condition the trust on the session tags EKS sets, e.g. `StringEquals: {"aws:RequestTag/eks-cluster-arn": ' +
+      '<cluster ARN>, "aws:RequestTag/kubernetes-namespace": <namespace>, "aws:RequestTag/kubernetes-service-account": ' +
+      '<name>, "aws:SourceAccount": <account>}` (this library\'s Pod Identity roles do).',
+  },
+  {
+    id: RuleId.NODE_ROLE_WORKLOAD_POLICY,
+    defaultSeverity: Severity.WARNING,
+    summary:
+      'A node role (trusted by `ec2.amazonaws.com` and used by an AWS::EKS::Nodegroup, an EC2_LINUX / EC2_WINDOWS ' +
+      'access entry, or an instance profile) holds `AmazonEKS_CNI_Policy` or `AmazonEC2ContainerRegistryReadOnly`. ' +
+      'Reported on the role.',
+    explanation:
+      'Whatever reaches the node\'s credentials (a pod in the host network, a container escape, a hop limit above 1 ' +
+      'elsewhere) gets them too: the CNI policy manages network interfaces and IP addresses of every instance in the ' +
+      'account, and ReadOnly lists and describes every repository and image. The node needs neither: the VPC CNI can ' +
+      'have its own Pod Identity role, and `AmazonEC2ContainerRegistryPullOnly` pulls images. aws-eks-v2 node groups ' +
+      'get both by default. An instance profile alone marks a node role only when the role also holds ' +
+      '`AmazonEKSWorkerNodePolicy` or the CNI policy.',
+    fix:
+      'Replace `AmazonEC2ContainerRegistryReadOnly` with `AmazonEC2ContainerRegistryPullOnly`, and give the VPC CNI ' +
+      '(`kube-system/aws-node`) its own Pod Identity role with `AmazonEKS_CNI_Policy` instead of the node role.',
+  },
+  {
+    id: RuleId.WORKLOAD_ROLE_WILDCARD,
+    defaultSeverity: Severity.WARNING,
+    summary:
+      'A Pod Identity or IRSA role (as its trust says) has a policy that allows every action (`*`, `service:*`, ' +
+      '`NotAction`, or an AWS managed `AdministratorAccess` / `PowerUserAccess` / `*FullAccess` policy), or mutating ' +
+      'actions (other than Get / List / Describe / Head) on `Resource: "*"` with no Condition. Reported on the role ' +
+      'for inline policies and managed policy ARNs, on the policy resource for an attached AWS::IAM::Policy / ' +
+      'ManagedPolicy / RolePolicy.',
+    explanation:
+      'Pod Identity and IRSA exist to give each workload only what it needs. A wildcard grant makes a compromised ' +
+      'pod as powerful as the service (or account) allows, and the workload\'s blast radius is no longer visible in ' +
+      'its policy.',
+    fix:
+      'List the actions the workload calls and scope them to its resources (e.g. `bucket.grantReadWrite(identity)`), ' +
+      'or add a Condition that scopes a grant that must stay on `*`; acknowledge the finding with the reason when a ' +
+      'service has no resource-level permissions for the action.',
   },
 ];
 

@@ -116,13 +116,16 @@ function describe(e: unknown): string {
 }
 
 function usage(): string {
-  const rules = RuleCatalogue.all()
-    .map((r) => `  ${r.id.padEnd(31)} ${r.defaultSeverity}`)
+  const catalogue = RuleCatalogue.all();
+  const width = Math.max(31, ...catalogue.map((r) => r.id.length + 1));
+  const rules = catalogue
+    .map((r) => `  ${r.id.padEnd(width)} ${r.defaultSeverity}`)
     .join('\n');
   return `Usage: ${NAME} audit <path>... [--format text|json|sarif] [--fail-on error|warning|never]
 
 Audits EC2 instance metadata (IMDS) settings: finds every node path where a pod could reach the
-node role's credentials (hop limit above 1, IMDSv1 allowed, defaults that are not pinned).
+node role's credentials (hop limit above 1, IMDSv1 allowed, defaults that are not pinned), and the
+IAM identities around them: IRSA and Pod Identity trusts, node roles, workload role wildcards.
 
 A path is one of:
   a cloud assembly directory   e.g. cdk.out (nested stages and nested stacks included)

@@ -12,6 +12,18 @@ const JUDGED_TYPES = new Set([
   'AWS::EKS::Nodegroup',
   'AWS::AutoScaling::AutoScalingGroup',
   'Custom::AWSCDK-EKS-KubernetesResource',
+  // Identity rules: roles (trust, managed policy ARNs, inline policies), the policy resources
+  // attached to them, what makes a role a node role, OIDC provider issuers and CfnJson values
+  // (IRSA conditions).
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::RolePolicy',
+  'AWS::IAM::InstanceProfile',
+  'AWS::EKS::AccessEntry',
+  'AWS::IAM::OIDCProvider',
+  'Custom::AWSCDKOpenIdConnectProvider',
+  'Custom::AWSCDKCfnJson',
 ]);
 
 /** A stack's template as it will be written, plus the construct behind each logical id. */

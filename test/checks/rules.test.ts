@@ -22,6 +22,7 @@ import { auditKubernetesObjects, auditTemplate } from '../../src/checks/engine';
 import { Finding } from '../../src/checks/finding';
 import { loadPath } from '../../src/checks/sources/load';
 import { runCli } from '../../src/cli/main';
+import { IDENTITY_CASES } from '../fixtures/identity/cases';
 import { CaseTopic, ExpectedFinding, fixturePath, RULE_CASES, RULE_FIXTURES, RuleCase } from '../fixtures/rules/cases';
 
 // ---------------------------------------------------------------------------------------- helpers
@@ -173,9 +174,10 @@ describe('the case table', () => {
     expect([...listed].sort()).toEqual(onDisk.sort());
   });
 
-  test('covers every rule of the catalogue with a passing and a failing case', () => {
+  test('covers every rule of the catalogue with a passing and a failing case (identity rules: test/fixtures/identity)', () => {
+    const cases: ReadonlyArray<{ topic: string; verdict: string }> = [...RULE_CASES, ...IDENTITY_CASES];
     for (const rule of RuleCatalogue.all()) {
-      const verdicts = new Set(RULE_CASES.filter((c) => c.topic === rule.id).map((c) => c.verdict));
+      const verdicts = new Set(cases.filter((c) => c.topic === rule.id).map((c) => c.verdict));
       expect({ rule: rule.id, pass: verdicts.has('pass'), fail: verdicts.has('fail') || verdicts.has('unverifiable') })
         .toEqual({ rule: rule.id, pass: true, fail: true });
     }
@@ -382,11 +384,16 @@ describe('aspect on aws-eks-v2 clusters', () => {
     });
     const plain = cluster.addNodegroupCapacity('Plain', { instanceTypes: [new ec2.InstanceType('m7i.large')] });
     const launchTemplate = new ec2.LaunchTemplate(stack, 'NodeLt', { httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED, httpPutResponseHopLimit: 1 });
-    cluster.addNodegroupCapacity('OnLaunchTemplate', {
+    const onLaunchTemplate = cluster.addNodegroupCapacity('OnLaunchTemplate', {
       instanceTypes: [new ec2.InstanceType('m7i.large')],
       launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
     });
-    expect(stackAnnotations(stack)).toEqual([`error NodegroupDefaultLaunchTemplate @ ${resourcePath(plain.node.defaultChild!)}`]);
+    expect(stackAnnotations(stack)).toEqual([
+      `error NodegroupDefaultLaunchTemplate @ ${resourcePath(plain.node.defaultChild!)}`,
+      // aws-eks-v2's default node group roles hold AmazonEKS_CNI_Policy and ECR ReadOnly (an identity rule, true positives).
+      `warning NodeRoleWorkloadPolicy @ ${resourcePath(onLaunchTemplate.role.node.defaultChild!)}`,
+      `warning NodeRoleWorkloadPolicy @ ${resourcePath(plain.role.node.defaultChild!)}`,
+    ]);
   });
 
   test('flags, on the KubernetesManifest, an EC2NodeClass whose hop limit is a parameter token allowing 2 (an Fn::Join manifest), not the hardened one', () => {

@@ -1,4 +1,5 @@
 import { resourceAcknowledgements } from './acknowledgements';
+import { IDENTITY_JUDGES } from './identity';
 import { IssueCollector } from './issues';
 import { expandList, judgeKubernetesObject } from './kubernetes';
 import { parseManifestProperty } from './manifest';
@@ -13,9 +14,12 @@ import { RuleId } from '../rules';
 /** Resource types whose `Manifest` holds Kubernetes objects (aws-eks and aws-eks-v2 kubectl provider). */
 export const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
 
-type Judge = (ctx: TemplateContext, properties: unknown, issues: IssueCollector) => void;
+/** Judges one resource's properties; `logicalId` is the resource's, for rules that look across resources. */
+export type Judge = (ctx: TemplateContext, properties: unknown, issues: IssueCollector, logicalId: string) => void;
 
 const JUDGES: Record<string, Judge> = {
+  // IAM roles and policies (identity rules); the IMDS judges below never share a type with them.
+  ...IDENTITY_JUDGES,
   'AWS::EC2::LaunchTemplate': (ctx, props, issues) => {
     const options = ctx.path(props, ['LaunchTemplateData', 'MetadataOptions']);
     judgeEc2MetadataOptions(ctx, options, 'Properties.LaunchTemplateData.MetadataOptions', issues);
@@ -71,8 +75,8 @@ const JUDGES: Record<string, Judge> = {
 
 /**
  * Audits one synthesized CloudFormation template: launch templates, launch configurations,
- * instances, node groups, auto scaling groups, and the Kubernetes objects inside kubectl
- * manifests. Never throws, whatever the input.
+ * instances, node groups, auto scaling groups, the Kubernetes objects inside kubectl manifests,
+ * and the IAM roles and policies of workload and node identities. Never throws, whatever the input.
  */
 export function auditTemplate(template: unknown, source: AuditSource = {}): AuditResult {
   const ctx = new TemplateContext(template);
@@ -91,7 +95,7 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     if (judge) {
       count(resource.Type);
       const issues = new IssueCollector();
-      judge(ctx, resource.Properties ?? {}, issues);
+      judge(ctx, resource.Properties ?? {}, issues, logicalId);
       findings.push(...toFindings(issues.issues(), { ...source, resource: logicalId }, acknowledgements));
     } else if (resource.Type === KUBERNETES_RESOURCE_TYPE) {
       count(resource.Type);

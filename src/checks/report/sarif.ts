@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { Location, Log, LogicalLocation, ReportingDescriptor, Result } from 'sarif';
 import { Finding } from '../finding';
 import { FailOn } from '../options';
-import { RuleCatalogue } from '../rules';
+import { RuleCatalogue, RuleId } from '../rules';
 import { Severity } from '../severity';
 import { AuditReport, summarize } from './audit-report';
 import { findingLine } from './locate';
@@ -23,6 +23,16 @@ export interface SarifReportOptions {
 }
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** The rules about IAM identities (tagged `iam` rather than `imds`). */
+const IDENTITY_RULES = new Set<string>([
+  RuleId.IRSA_TRUST_WITHOUT_SUBJECT,
+  RuleId.IRSA_TRUST_WILDCARD_SUBJECT,
+  RuleId.POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION,
+  RuleId.POD_IDENTITY_TRUST_UNSCOPED,
+  RuleId.NODE_ROLE_WORKLOAD_POLICY,
+  RuleId.WORKLOAD_ROLE_WILDCARD,
+]);
 const FINGERPRINT = 'cdkHardenedEksFinding/v1';
 
 /**
@@ -43,7 +53,7 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
     helpUri: `${pkg.homepage}#rules`,
     defaultConfiguration: { level: level(rule.defaultSeverity) },
     properties: {
-      'tags': ['security', 'imds', 'eks'],
+      'tags': ['security', IDENTITY_RULES.has(rule.id) ? 'iam' : 'imds', 'eks'],
       'precision': 'high',
       'problem.severity': level(rule.defaultSeverity),
       'security-severity': rule.defaultSeverity === Severity.ERROR ? '8.0' : '5.0',

@@ -1,0 +1,107 @@
+import {
+  alternatives, conditionVariants, describeStatement, hasHole, mayAllow, showText, Statement, statementsOf, Text, texts,
+} from './iam-documents';
+import { identityIndex, isWorkloadRole, workloadKind } from './identity-index';
+import { IssueCollector } from './issues';
+import { awsManagedPolicies } from './node-role';
+import { isPlainObject, TemplateContext } from './values';
+import { RuleId } from '../rules';
+
+/**
+ * `WorkloadRoleWildcard`: a Pod Identity or IRSA role whose policies allow every action (`*`,
+ * `service:*`, `NotAction`), or mutating actions on `Resource: "*"` with no `Condition`. Reported
+ * where the fix goes: on the role for its inline `Policies` and `ManagedPolicyArns`, on the
+ * `AWS::IAM::Policy` / `ManagedPolicy` / `RolePolicy` resource for a policy attached to the role.
+ */
+
+/** Verbs that only read. */
+const READ_ONLY_VERB = /^(get|list|describe|head)/i;
+
+/** AWS managed policies known by name to allow every action, or every action of a service. */
+function isBroadAwsManagedPolicy(name: string): boolean {
+  return name === 'AdministratorAccess' || name === 'PowerUserAccess' || /FullAccess$/.test(name);
+}
+
+export function judgeWorkloadRolePolicies(ctx: TemplateContext, roleId: string, props: Record<string, unknown>, issues: IssueCollector): void {
+  const trust = identityIndex(ctx).trust(roleId);
+  if (!isWorkloadRole(trust)) {
+    return;
+  }
+  const kind = workloadKind(trust);
+  for (const list of alternatives(ctx, props.Policies)) {
+    if (list.kind !== 'known' || !Array.isArray(list.value)) continue;
+    list.value.forEach((entry, i) => {
+      for (const policy of alternatives(ctx, entry)) {
+        if (policy.kind !== 'known' || !isPlainObject(policy.value)) continue;
+        judgeDocument(ctx, policy.value.PolicyDocument, `Properties.Policies.${i}.PolicyDocument`,
+          `Policies.${i}.PolicyDocument of this ${kind}`, issues);
+      }
+    });
+  }
+  for (const p of awsManagedPolicies(ctx, props.ManagedPolicyArns)) {
+    if (isBroadAwsManagedPolicy(p.name)) {
+      issues.add(RuleId.WORKLOAD_ROLE_WILDCARD, 'Properties.ManagedPolicyArns', `ManagedPolicyArns of this ${kind}`,
+        `hold the AWS managed policy ${p.name}${p.via ? ` (${p.via})` : ''}, which allows ${p.name === 'AdministratorAccess' || p.name === 'PowerUserAccess' ? 'every action' : 'every action of a service'}`);
+    }
+  }
+}
+
+/** Judges an `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy` or `AWS::IAM::RolePolicy` attached to workload roles. */
+export function judgeWorkloadPolicyResource(ctx: TemplateContext, policyId: string, props: Record<string, unknown>, issues: IssueCollector): void {
+  const index = identityIndex(ctx);
+  const roles = index.attachedRoles(policyId).filter((r) => isWorkloadRole(index.trust(r)));
+  if (roles.length === 0) {
+    return;
+  }
+  const attachedTo = roles.map((r) => `the ${workloadKind(index.trust(r))} ${r}`).join(', ');
+  judgeDocument(ctx, props.PolicyDocument, 'Properties.PolicyDocument', `PolicyDocument (attached to ${attachedTo})`, issues);
+}
+
+function known(ts: Text[]): string[] {
+  return ts.filter((t): t is Extract<Text, { kind: 'text' }> => t.kind === 'text' && !hasHole(t.text)).map((t) => t.text);
+}
+
+function quote(list: string[]): string {
+  const shown = list.slice(0, 5).map((s) => JSON.stringify(s)).join(', ');
+  return list.length > 5 ? `${shown} and ${list.length - 5} more` : shown;
+}
+
+function judgeDocument(ctx: TemplateContext, document: unknown, path: string, subject: string, issues: IssueCollector): void {
+  const { statements } = statementsOf(ctx, document, path);
+  for (const s of statements) {
+    if (!mayAllow(ctx, s)) continue;
+    for (const phrase of judgeStatement(ctx, s)) {
+      issues.add(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject, phrase);
+    }
+  }
+}
+
+function judgeStatement(ctx: TemplateContext, s: Statement): string[] {
+  const phrases: string[] = [];
+  const statement = describeStatement(s);
+  if (s.value.NotAction !== undefined) {
+    phrases.push(`${statement} allows every action but ${texts(ctx, s.value.NotAction).map(showText).join(', ') || 'none'} (NotAction)`);
+    return phrases;
+  }
+  const actions = [...new Set(known(texts(ctx, s.value.Action)))];
+  const wildcards = actions.filter((a) => a === '*' || /^[^:]*:\*+$/.test(a) || /^\*+$/.test(a));
+  if (wildcards.length > 0) {
+    phrases.push(`${statement} allows ${wildcards.some((a) => /^\*+(:\*+)?$/.test(a)) ? 'every action' : 'every action of a service'} (${quote(wildcards)})`);
+  }
+  const wideResource = s.value.NotResource !== undefined
+    ? 'every resource but NotResource'
+    : known(texts(ctx, s.value.Resource)).includes('*') ? 'Resource "*"' : undefined;
+  if (wideResource === undefined) {
+    return phrases;
+  }
+  const unconditioned = conditionVariants(ctx, s).filter((v) => v.entries.length === 0 && v.unknown.length === 0);
+  if (unconditioned.length === 0) {
+    return phrases;
+  }
+  const mutating = actions.filter((a) => !wildcards.includes(a) && !READ_ONLY_VERB.test(a.slice(a.indexOf(':') + 1)));
+  if (mutating.length > 0) {
+    const via = unconditioned.find((v) => v.via)?.via;
+    phrases.push(`${statement} allows the mutating action${mutating.length > 1 ? 's' : ''} ${quote(mutating)} on ${wideResource} with no Condition${via ? ` (${via})` : ''}`);
+  }
+  return phrases;
+}
