@@ -1,12 +1,18 @@
 /**
- * The example app behind `npm run example`: the hardened platform.
+ * The example app behind `npm run example`: the hardened platform and the seed articles' demo.
  *
- * An EKS cluster (aws-eks-v2) whose system node group runs on an IMDSv2 / hop-limit-1 launch
- * template, Karpenter with its controller on EKS Pod Identity, a hardened EC2NodeClass and two
- * NodePools. The IMDS checker runs as an aspect and fails synth on any hop limit that can be
- * above 1; `npm run example` then audits cdk.out and expects zero findings.
+ * - An EKS cluster (aws-eks-v2) whose system node group runs on an IMDSv2 / hop-limit-1 launch
+ *   template, Karpenter with its controller on EKS Pod Identity, a hardened EC2NodeClass and two
+ *   NodePools.
+ * - The demo workload: an alpine pod that lists, puts and deletes objects in one S3 bucket, once
+ *   with credentials from EKS Pod Identity and once through IRSA. Each gets read/write on that
+ *   bucket and nothing else; neither can reach the node role (hop limit 1).
+ *
+ * The IMDS checker runs as an aspect and fails synth on any hop limit that can be above 1;
+ * `npm run example` then audits cdk.out and expects zero findings.
  */
 import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AmiAlias, AmiFamily, AmiSelectorTerm, CapacityType, HardenedCluster, ImdsHopLimitChecker,
 } from '../src';
@@ -14,6 +20,7 @@ import {
 const app = new App();
 const stack = new Stack(app, 'HardenedPlatform');
 
+// The platform.
 const cluster = new HardenedCluster(stack, 'Cluster');
 const nodeClass = cluster.addEc2NodeClass('default', {
   // Pin the AMI in production: `@latest` drifts (and replaces nodes) on every AMI release.
@@ -21,6 +28,42 @@ const nodeClass = cluster.addEc2NodeClass('default', {
 });
 cluster.addNodePool('default', { nodeClass });
 cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT], weight: 10 });
+
+// The demo workload: one bucket, two ways to reach it, each with its own least-privilege role.
+const bucket = new s3.Bucket(stack, 'DemoBucket', {
+  enforceSSL: true,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  encryption: s3.BucketEncryption.S3_MANAGED,
+});
+const viaPodIdentity = cluster.addPodIdentity('DemoPodIdentity', {
+  namespace: 'demo-pod-identity', serviceAccount: 'demo-app', createNamespace: true,
+});
+const viaIrsa = cluster.addIrsaRole('DemoIrsa', {
+  namespace: 'demo-irsa', serviceAccount: 'demo-app', createNamespace: true,
+});
+for (const [name, identity] of [['pod-identity', viaPodIdentity], ['irsa', viaIrsa]] as const) {
+  bucket.grantReadWrite(identity);
+  // The seed articles' alpine pod: who am I, and what is in the bucket? (AWS_REGION is given
+  // explicitly: at hop limit 1 the SDK cannot ask IMDS for it.)
+  const pod = cluster.addManifest(`DemoPod-${name}`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'hop-limit-demo-app', namespace: identity.namespace },
+    spec: {
+      serviceAccountName: identity.serviceAccountName,
+      containers: [{
+        name: 'demo-app',
+        image: 'alpine:3.22',
+        command: ['sh', '-c',
+          'apk add --no-cache aws-cli && aws sts get-caller-identity && aws s3 ls "s3://$BUCKET" && tail -f /dev/null'],
+        env: [{ name: 'AWS_REGION', value: stack.region }, { name: 'BUCKET', value: bucket.bucketName }],
+      }],
+    },
+  });
+  if (identity.serviceAccountManifest) {
+    pod.node.addDependency(identity.serviceAccountManifest);
+  }
+}
 
 Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
 

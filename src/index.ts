@@ -1,4 +1,5 @@
 export * from './checks';
 export * from './cluster';
 export * from './karpenter';
+export * from './identity';
 export * as karpenterImports from './imports';
