@@ -120,6 +120,7 @@ export class HardenedCluster extends eks.Cluster {
    * Karpenter, unless `karpenterEnabled` is false.
    */
   public readonly karpenter?: Karpenter;
+  private nativeOidcProvider?: iam.IOpenIdConnectProvider;
 
   constructor(scope: Construct, id: string, props: HardenedClusterProps = {}) {
     const secretsKey = props.secretsEncryptionKey ?? new kms.Key(scope, `${id}SecretsKey`, {
@@ -277,6 +278,18 @@ export class HardenedCluster extends eks.Cluster {
         acknowledgeAwsSolutions(provider, finding, why);
       }
     }
+  }
+
+  /**
+   * The cluster's IAM OIDC provider (for IRSA), created on first use as a native
+   * `AWS::IAM::OIDCProvider`: no custom resource and no Lambda function, whatever the
+   * `@aws-cdk/aws-eks:useNativeOidcProvider` feature flag says.
+   */
+  public get openIdConnectProvider(): iam.IOpenIdConnectProvider {
+    if (!this.nativeOidcProvider) {
+      this.nativeOidcProvider = new eks.OidcProviderNative(this, 'OidcProviderNative', { url: this.clusterOpenIdConnectIssuerUrl });
+    }
+    return this.nativeOidcProvider;
   }
 
   private requireKarpenter(method: string): Karpenter {

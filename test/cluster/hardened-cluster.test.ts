@@ -159,6 +159,17 @@ describe('HardenedCluster options', () => {
     expect(() => new HardenedCluster(stack, 'Cluster', { systemNodeGroup: { minSize: 1 } })).toThrow(/systemNodeGroup.minSize is 1/);
   });
 
+  test('IRSA uses a native AWS::IAM::OIDCProvider, not the custom-resource provider (no extra Lambda for it)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Platform');
+    const cluster = new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false });
+    cluster.addIrsaRole('App', { namespace: 'apps', serviceAccount: 'app' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+    expect(cluster.openIdConnectProvider).toBe(cluster.openIdConnectProvider);
+  });
+
   test('opening the endpoint is an explicit choice that is honoured', () => {
     const app = new App();
     const stack = new Stack(app, 'Platform');
