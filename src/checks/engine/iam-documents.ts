@@ -32,6 +32,14 @@ export const CFN_JSON_TYPE = 'Custom::AWSCDKCfnJson';
 
 const MAX_DEPTH = 16;
 const MAX_JOIN_COMBINATIONS = 16;
+/** Bound on the strings one value may expand to; beyond it the rest is unknown. */
+const MAX_TEXTS = 256;
+
+function capTexts(out: Text[]): Text[] {
+  return out.length <= MAX_TEXTS
+    ? out
+    : [...out.slice(0, MAX_TEXTS), { kind: 'unknown', reason: `the value has more than ${MAX_TEXTS} possible values` }];
+}
 const TOKEN = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/g;
 const WHOLE_TOKEN = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
 
@@ -81,7 +89,7 @@ export function texts(ctx: TemplateContext, node: unknown, depth = 0): Text[] {
     return [{ kind: 'text', text: String(node) }];
   }
   if (Array.isArray(node)) {
-    return node.flatMap((n) => texts(ctx, n, depth + 1));
+    return capTexts(node.flatMap((n) => texts(ctx, n, depth + 1)));
   }
   const fn = intrinsicName(node);
   if (!fn) {
@@ -97,7 +105,7 @@ export function texts(ctx: TemplateContext, node: unknown, depth = 0): Text[] {
       const out: Text[] = [];
       if (outcomes.has(true)) out.push(...texts(ctx, arg[1], depth + 1).map((t) => withVia(t, `Fn::If ${arg[0]} true branch`)));
       if (outcomes.has(false)) out.push(...texts(ctx, arg[2], depth + 1).map((t) => withVia(t, `Fn::If ${arg[0]} false branch`)));
-      return out;
+      return capTexts(out);
     }
     case 'Fn::Join':
       return joinTexts(ctx, arg, depth);
@@ -122,7 +130,7 @@ export function texts(ctx: TemplateContext, node: unknown, depth = 0): Text[] {
         break;
     }
   }
-  return out;
+  return capTexts(out);
 }
 
 function joinTexts(ctx: TemplateContext, arg: unknown, depth: number): Text[] {
@@ -376,13 +384,37 @@ export function actionPatternMatches(pattern: Text, action: string): Match {
   if (hasHole(pattern.text)) {
     return globsIntersect(pattern.text, action) ? 'maybe' : 'no';
   }
-  return wildcardRegExp(pattern.text).test(action) ? 'yes' : 'no';
+  return wildcardMatches(pattern.text, action) ? 'yes' : 'no';
 }
 
-/** An IAM wildcard pattern (`*`, `?`) as an anchored, case-insensitive regular expression. */
-export function wildcardRegExp(pattern: string): RegExp {
-  const body = pattern.split('').map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 'is');
+/**
+ * Whether an IAM wildcard pattern (`*` any text, `?` one character) matches `text`,
+ * case-insensitively. Linear backtracking on the last `*` only: no regular expression, so no
+ * pattern (`*a*a*a*…`) can make it slow.
+ */
+export function wildcardMatches(pattern: string, text: string): boolean {
+  const p = pattern.toLowerCase();
+  const t = text.toLowerCase();
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (j < t.length) {
+    if (i < p.length && (p[i] === '?' || (p[i] !== '*' && p[i] === t[j]))) {
+      i++;
+      j++;
+    } else if (i < p.length && p[i] === '*') {
+      star = i++;
+      mark = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < p.length && p[i] === '*') i++;
+  return i === p.length;
 }
 
 /**
