@@ -1,5 +1,6 @@
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { hasWorkloadRoles } from '../checks/engine/identity-index';
 
 /**
  * Resource types whose rendered properties the engine reads. Every other resource is rendered as
@@ -12,18 +13,25 @@ const JUDGED_TYPES = new Set([
   'AWS::EKS::Nodegroup',
   'AWS::AutoScaling::AutoScalingGroup',
   'Custom::AWSCDK-EKS-KubernetesResource',
-  // Identity rules: roles (trust, managed policy ARNs, inline policies), the policy resources
-  // attached to them, what makes a role a node role, OIDC provider issuers and CfnJson values
-  // (IRSA conditions).
+  // Identity rules: roles (trust, managed policy ARNs, inline policies), what makes a role a node
+  // role, OIDC provider issuers and CfnJson values (IRSA conditions). Policy resources: below.
   'AWS::IAM::Role',
-  'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy',
-  'AWS::IAM::RolePolicy',
   'AWS::IAM::InstanceProfile',
   'AWS::EKS::AccessEntry',
   'AWS::IAM::OIDCProvider',
   'Custom::AWSCDKOpenIdConnectProvider',
   'Custom::AWSCDKCfnJson',
+]);
+
+/**
+ * Policy resources are judged only when attached to a Pod Identity or IRSA role, so they are
+ * rendered only when the stack has such a role: a stack of Lambda functions (a role and a default
+ * policy each) pays for its roles only.
+ */
+const WORKLOAD_POLICY_TYPES = new Set([
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::RolePolicy',
 ]);
 
 /** A stack's template as it will be written, plus the construct behind each logical id. */
@@ -47,6 +55,7 @@ interface RenderableElement {
 export function renderStack(stack: Stack): RenderedStack {
   const template: { [section: string]: { [id: string]: unknown } } = {};
   const constructs = new Map<string, IConstruct>();
+  const deferred: CfnElement[] = [];
   for (const construct of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(construct) || construct.stack !== stack) {
       continue;
@@ -55,18 +64,17 @@ export function renderStack(stack: Stack): RenderedStack {
     constructs.set(logicalId, construct);
     if (CfnResource.isCfnResource(construct) && !JUDGED_TYPES.has(construct.cfnResourceType)) {
       section(template, 'Resources')[logicalId] = { Type: construct.cfnResourceType };
+      if (WORKLOAD_POLICY_TYPES.has(construct.cfnResourceType)) {
+        deferred.push(construct);
+      }
       continue;
     }
-    const element = construct as unknown as Partial<RenderableElement>;
-    if (typeof element._toCloudFormation !== 'function') {
-      throw new Error(
-        `cdk-hardened-eks cannot render ${construct.node.path}: this aws-cdk-lib version has no CfnElement._toCloudFormation(). ` +
-        'Use the validation plugin (ImdsHopLimitValidationPlugin) or the audit CLI on cdk.out instead.',
-      );
-    }
-    const fragment = stack.resolve(element._toCloudFormation()) as { [section: string]: { [id: string]: unknown } };
-    for (const [name, entries] of Object.entries(fragment ?? {})) {
-      Object.assign(section(template, name), entries);
+    renderInto(template, stack, construct);
+  }
+  // Everything a role's trust depends on (roles, OIDC providers, CfnJson values) is rendered by now.
+  if (deferred.length > 0 && hasWorkloadRoles(template)) {
+    for (const construct of deferred) {
+      renderInto(template, stack, construct);
     }
   }
   // Stack._toCloudFormation() resolves the merged template once more, which drops the undefined
@@ -74,6 +82,21 @@ export function renderStack(stack: Stack): RenderedStack {
   // Fn.join). Dropping them here is what that second pass changes, at a fraction of its cost, so
   // findings quote values exactly as the template will be written.
   return { template: dropUndefinedEntries(template) as RenderedStack['template'], constructs };
+}
+
+/** Renders one element into the template, as the stack synthesizer will write it. */
+function renderInto(template: { [section: string]: { [id: string]: unknown } }, stack: Stack, construct: CfnElement): void {
+  const element = construct as unknown as Partial<RenderableElement>;
+  if (typeof element._toCloudFormation !== 'function') {
+    throw new Error(
+      `cdk-hardened-eks cannot render ${construct.node.path}: this aws-cdk-lib version has no CfnElement._toCloudFormation(). ` +
+      'Use the validation plugin (ImdsHopLimitValidationPlugin) or the audit CLI on cdk.out instead.',
+    );
+  }
+  const fragment = stack.resolve(element._toCloudFormation()) as { [section: string]: { [id: string]: unknown } };
+  for (const [name, entries] of Object.entries(fragment ?? {})) {
+    Object.assign(section(template, name), entries);
+  }
 }
 
 function dropUndefinedEntries(value: unknown): unknown {

@@ -22,6 +22,7 @@ import { toSarifLog } from '../../src/checks/report/sarif';
 import { auditPaths } from '../../src/checks/sources/audit-paths';
 import { loadPath } from '../../src/checks/sources/load';
 import { runCli } from '../../src/cli/main';
+import { renderStack } from '../../src/private/render-stack';
 import {
   IDENTITY_CASES, IDENTITY_FIXTURES, IdentityCase, IdentityExpectedFinding, identityFixturePath, IdentityRuleId,
 } from '../fixtures/identity/cases';
@@ -257,6 +258,26 @@ describe('aspect on aws-cdk-lib L2 inputs', () => {
       `warning PodIdentityTrustUnscoped @ ${resourcePath(defaultChild(podIdentitySa.role))}`,
       `warning WorkloadRoleWildcard @ ${resourcePath(scopedPodRole.node.findChild('DefaultPolicy').node.defaultChild!)}`,
     ]);
+  });
+});
+
+describe('aspect cost: what it renders', () => {
+  function policies(withWorkloadRole: boolean): Record<string, any> {
+    const stack = new Stack(new App(), 'Render');
+    const fn = new iam.Role(stack, 'FunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    fn.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+    if (withWorkloadRole) {
+      new iam.Role(stack, 'PodRole', { assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')) });
+    }
+    const { template } = renderStack(stack);
+    return Object.fromEntries(Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === 'AWS::IAM::Policy'));
+  }
+
+  test('policy resources are rendered only in a stack that has a Pod Identity or IRSA role', () => {
+    const without = policies(false);
+    expect(Object.values(without)).toEqual([{ Type: 'AWS::IAM::Policy' }]);
+    const withRole = policies(true);
+    expect(Object.values(withRole).map((r: any) => r.Properties?.PolicyDocument?.Statement?.[0]?.Action)).toEqual(['s3:GetObject']);
   });
 });
 
