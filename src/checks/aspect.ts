@@ -4,6 +4,7 @@ import { CheckerOptions } from './checker-options';
 import { auditTemplate } from './engine';
 import { Finding } from './finding';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
+import { findingSentence } from './report/sentence';
 import { Severity } from './severity';
 import { renderStack } from '../private/render-stack';
 
@@ -109,7 +110,5 @@ function owner(element: IConstruct): IConstruct {
 
 /** `[RuleId] Kind/name: message Fix: ...` (and the reason, when acknowledged). */
 function formatAnnotation(f: Finding): string {
-  const subject = f.object ? `${f.object}: ` : '';
-  const ack = f.acknowledged ? ` Acknowledged: ${f.acknowledgedReason}` : ` Fix: ${f.fix}`;
-  return `[${f.ruleId}] ${subject}${f.message}.${ack}`;
+  return `[${f.ruleId}] ${findingSentence(f)}${f.acknowledged ? '' : ` Fix: ${f.fix}`}`;
 }

@@ -1,8 +1,9 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { CheckerOptions } from './checker-options';
-import { Finding } from './finding';
-import { isFailing, validateCheckerOptions } from './options';
+import { validateCheckerOptions } from './options';
+import { summarize } from './report/audit-report';
 import { packageInfo } from './report/package-info';
+import { findingSentence } from './report/sentence';
 import { RuleCatalogue } from './rules';
 import { auditInputs } from './sources/audit-paths';
 import { LoadedTemplate, loadFile } from './sources/load';
@@ -37,10 +38,11 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
     const inputs = context.templatePaths.flatMap((templatePath) => loadFile(templatePath)
       .filter((input): input is LoadedTemplate => input.kind === 'template' && input.file === templatePath)
       .map((input) => ({ ...input, stack: stackOf.get(templatePath) ?? input.stack })));
-    const { findings } = auditInputs(inputs, this.options);
+    const report = auditInputs(inputs, this.options);
+    const { findings } = report;
     const violations: PolicyViolation[] = findings.map((f) => ({
       ruleName: f.ruleId,
-      description: `${f.object ? `${f.object}: ` : ''}${f.message}.${f.acknowledged ? ` Acknowledged: ${f.acknowledgedReason}` : ''}`,
+      description: findingSentence(f),
       fix: f.fix,
       severity: f.acknowledged ? 'info' : f.severity,
       ruleMetadata: {
@@ -53,15 +55,15 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
         locations: [f.path ?? 'Properties'],
       }],
     }));
-    const counts = (pred: (f: Finding) => boolean) => String(findings.filter(pred).length);
+    const summary = summarize(report, 'error');
     return {
-      success: !findings.some((f) => isFailing(f, 'error')),
+      success: !summary.failed,
       violations,
       pluginVersion: this.version,
       metadata: {
-        errors: counts((f) => !f.acknowledged && f.severity === 'error'),
-        warnings: counts((f) => !f.acknowledged && f.severity === 'warning'),
-        acknowledged: counts((f) => !!f.acknowledged),
+        errors: String(summary.errors),
+        warnings: String(summary.warnings),
+        acknowledged: String(summary.acknowledged),
       },
     };
   }
