@@ -34,10 +34,15 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const stackOf = new Map(context.stackTemplates.map((s) => [s.templatePath, s.stackConstructPath]));
-    // Every template CDK hands over, nested stacks included, read as written to the assembly.
-    const inputs = context.templatePaths.flatMap((templatePath) => loadFile(templatePath)
-      .filter((input): input is LoadedTemplate => input.kind === 'template' && input.file === templatePath)
-      .map((input) => ({ ...input, stack: stackOf.get(templatePath) ?? input.stack })));
+    // CDK hands over the top-level templates only: follow their nested stacks from the assembly
+    // (once each, should a later CDK hand those over too).
+    const seen = new Set<string>();
+    const inputs = context.templatePaths.flatMap((templatePath) => {
+      const top = stackOf.get(templatePath);
+      return loadFile(templatePath)
+        .filter((input): input is LoadedTemplate => input.kind === 'template' && !seen.has(input.file) && !!seen.add(input.file))
+        .map((input) => ({ ...input, stack: input.file === templatePath ? top ?? input.stack : [top, input.stack].filter(Boolean).join('/') }));
+    });
     const report = auditInputs(inputs, this.options);
     const { findings } = report;
     const violations: PolicyViolation[] = findings.map((f) => ({

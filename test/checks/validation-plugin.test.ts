@@ -1,7 +1,10 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitValidationPlugin, RuleId } from '../../src';
+import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitValidationPlugin, RuleId, Severity } from '../../src';
 
 function appWithPlugin() {
   const app = new App();
@@ -38,6 +41,20 @@ describe('ImdsHopLimitValidationPlugin', () => {
     const lt = new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
     ImdsAcknowledgements.add(lt, [{ ruleId: RuleId.HOP_LIMIT_ABOVE_ONE, reason: 'bastion host, no containers run on it' }]);
     expect(() => app.synth()).not.toThrow();
+  });
+
+  test('audits nested stacks (CDK hands plugins the top-level templates only) and reports their findings once', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-nested-'));
+    const app = new App({ outdir });
+    Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin({ severity: Severity.WARNING }));
+    const parent = new Stack(app, 'Parent');
+    const nested = new NestedStack(parent, 'Nodes');
+    new ec2.CfnLaunchTemplate(nested, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
+    const ours = report.pluginReports.find((r: any) => r.pluginName === 'cdk-hardened-eks-imds');
+    expect(ours.violations.map((v: any) => v.ruleName)).toEqual(['HopLimitAboveOne']);
+    expect(JSON.stringify(ours.violations[0])).toMatch(/Parent\/Nodes\/Lt/);
   });
 
   test('reports findings with the rule, the logical id and the property path', () => {
