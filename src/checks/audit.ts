@@ -41,7 +41,7 @@ export class ImdsAudit {
   public static ofStage(stage: Stage, options: ImdsAuditOptions = {}): Finding[] {
     validateCheckerOptions(options, 'ImdsAudit.ofStage');
     const assembly = stage.synth();
-    return finish(auditPaths([assembly.directory]).findings, options);
+    return withoutAcknowledged(auditPaths([assembly.directory], options).findings, options);
   }
 
   /**
@@ -66,6 +66,9 @@ export class ImdsAudit {
 }
 
 function finish(findings: Finding[], options: ImdsAuditOptions): Finding[] {
-  const selected = applyCheckerOptions(findings, options);
-  return options.includeAcknowledged === false ? selected.filter((f) => !f.acknowledged) : selected;
+  return withoutAcknowledged(applyCheckerOptions(findings, options), options);
+}
+
+function withoutAcknowledged(findings: Finding[], options: ImdsAuditOptions): Finding[] {
+  return options.includeAcknowledged === false ? findings.filter((f) => !f.acknowledged) : findings;
 }

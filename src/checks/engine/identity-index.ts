@@ -12,6 +12,8 @@ export const ROLE_TYPE = 'AWS::IAM::Role';
 export const POLICY_TYPE = 'AWS::IAM::Policy';
 export const MANAGED_POLICY_TYPE = 'AWS::IAM::ManagedPolicy';
 export const ROLE_POLICY_TYPE = 'AWS::IAM::RolePolicy';
+/** Policy resources: judged only when attached to a Pod Identity or IRSA role. */
+export const WORKLOAD_POLICY_TYPES: readonly string[] = [POLICY_TYPE, MANAGED_POLICY_TYPE, ROLE_POLICY_TYPE];
 export const INSTANCE_PROFILE_TYPE = 'AWS::IAM::InstanceProfile';
 export const ACCESS_ENTRY_TYPE = 'AWS::EKS::AccessEntry';
 export const NODEGROUP_TYPE = 'AWS::EKS::Nodegroup';

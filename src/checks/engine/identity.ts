@@ -1,4 +1,4 @@
-import { MANAGED_POLICY_TYPE, POLICY_TYPE, propertiesOf, ROLE_POLICY_TYPE, ROLE_TYPE } from './identity-index';
+import { propertiesOf, ROLE_TYPE, WORKLOAD_POLICY_TYPES } from './identity-index';
 import { judgeRoleTrust } from './identity-trust';
 import { IssueCollector } from './issues';
 import { judgeNodeRole } from './node-role';
@@ -17,7 +17,7 @@ export const IDENTITY_JUDGES: Record<string, (ctx: TemplateContext, properties: 
     judgeNodeRole(ctx, logicalId, properties, issues);
     judgeWorkloadRolePolicies(ctx, logicalId, properties, issues);
   },
-  [POLICY_TYPE]: (ctx, props, issues, logicalId) => judgeWorkloadPolicyResource(ctx, logicalId, propertiesOf({ Properties: props }), issues),
-  [MANAGED_POLICY_TYPE]: (ctx, props, issues, logicalId) => judgeWorkloadPolicyResource(ctx, logicalId, propertiesOf({ Properties: props }), issues),
-  [ROLE_POLICY_TYPE]: (ctx, props, issues, logicalId) => judgeWorkloadPolicyResource(ctx, logicalId, propertiesOf({ Properties: props }), issues),
+  ...Object.fromEntries(WORKLOAD_POLICY_TYPES.map((type) => [type,
+    (ctx: TemplateContext, props: unknown, issues: IssueCollector, logicalId: string) =>
+      judgeWorkloadPolicyResource(ctx, logicalId, propertiesOf({ Properties: props }), issues)])),
 };

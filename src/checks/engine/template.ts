@@ -1,5 +1,7 @@
 import { resourceAcknowledgements } from './acknowledgements';
 import { IDENTITY_JUDGES } from './identity';
+import { CFN_JSON_TYPE } from './iam-documents';
+import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, WORKLOAD_POLICY_TYPES } from './identity-index';
 import { IssueCollector } from './issues';
 import { expandList, judgeKubernetesObject } from './kubernetes';
 import { parseManifestProperty } from './manifest';
@@ -72,6 +74,22 @@ const JUDGES: Record<string, Judge> = {
     }
   },
 };
+
+/**
+ * The resource types whose properties the engine reads, for callers that render templates
+ * themselves (the aspect): every judged type, kubectl manifests, and what the identity rules
+ * follow from a role (OIDC providers, CfnJson values, instance profiles, access entries). Policy
+ * resources are listed apart in `WORKLOAD_POLICY_TYPES`: they matter only when the template has a
+ * Pod Identity or IRSA role (`hasWorkloadRoles`).
+ */
+export const READ_TYPES: ReadonlySet<string> = new Set([
+  ...Object.keys(JUDGES).filter((t) => !WORKLOAD_POLICY_TYPES.includes(t)),
+  KUBERNETES_RESOURCE_TYPE,
+  INSTANCE_PROFILE_TYPE,
+  ACCESS_ENTRY_TYPE,
+  ...OIDC_PROVIDER_TYPES,
+  CFN_JSON_TYPE,
+]);
 
 /**
  * Audits one synthesized CloudFormation template: launch templates, launch configurations,
