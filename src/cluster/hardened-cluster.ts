@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
 import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
 import { PodIdentity, PodIdentityOptions } from '../identity/pod-identity';
+import { claimServiceAccount } from '../identity/service-account';
 import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from '../karpenter/ec2-node-class';
 import { Karpenter, KarpenterOptions } from '../karpenter/karpenter';
@@ -169,6 +170,7 @@ export class HardenedCluster extends eks.Cluster {
       podIdentityAssociations: [{ roleArn: this.vpcCniRole.roleArn, serviceAccount: 'aws-node' }],
     });
     vpcCni.node.addDependency(podIdentityAgent);
+    claimServiceAccount(vpcCni, 'VPC CNI add-on', this, 'kube-system', 'aws-node');
     const kubeProxy = new eks.Addon(this, 'KubeProxyAddon', { cluster: this, addonName: 'kube-proxy' });
 
     this.systemNodeGroup = new SystemNodeGroup(this, 'SystemNodes', { ...props.systemNodeGroup, cluster: this });

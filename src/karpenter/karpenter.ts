@@ -9,6 +9,7 @@ import { KarpenterInterruptionQueue } from './interruption-queue';
 import { NodePool, NodePoolOptions } from './node-pool';
 import { KarpenterNodeRole } from './node-role';
 import { podIdentityAgentOf } from '../identity/agent';
+import { claimServiceAccount } from '../identity/service-account';
 import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEksError } from '../private/errors';
 import { VENDORED_KARPENTER_VERSION, vendoredKarpenterCrds } from '../private/karpenter-crds';
@@ -230,6 +231,8 @@ export class Karpenter extends Construct {
       interruptionQueue: this.interruptionQueue,
       zonalShift: props.zonalShift,
     });
+    // One role per service account: refuse a PodIdentity or IrsaRole for it, made before or after.
+    claimServiceAccount(this, 'Karpenter controller', cluster, this.namespace, this.serviceAccountName);
     this.podIdentityAssociation = new eks.CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
       clusterName: cluster.clusterName,
       namespace: this.namespace,

@@ -1,38 +1,7 @@
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { hasWorkloadRoles } from '../checks/engine/identity-index';
-
-/**
- * Resource types whose rendered properties the engine reads. Every other resource is rendered as
- * `{ Type }` only, so the checker costs little in stacks with many unrelated resources.
- */
-const JUDGED_TYPES = new Set([
-  'AWS::EC2::LaunchTemplate',
-  'AWS::AutoScaling::LaunchConfiguration',
-  'AWS::EC2::Instance',
-  'AWS::EKS::Nodegroup',
-  'AWS::AutoScaling::AutoScalingGroup',
-  'Custom::AWSCDK-EKS-KubernetesResource',
-  // Identity rules: roles (trust, managed policy ARNs, inline policies), what makes a role a node
-  // role, OIDC provider issuers and CfnJson values (IRSA conditions). Policy resources: below.
-  'AWS::IAM::Role',
-  'AWS::IAM::InstanceProfile',
-  'AWS::EKS::AccessEntry',
-  'AWS::IAM::OIDCProvider',
-  'Custom::AWSCDKOpenIdConnectProvider',
-  'Custom::AWSCDKCfnJson',
-]);
-
-/**
- * Policy resources are judged only when attached to a Pod Identity or IRSA role, so they are
- * rendered only when the stack has such a role: a stack of Lambda functions (a role and a default
- * policy each) pays for its roles only.
- */
-const WORKLOAD_POLICY_TYPES = new Set([
-  'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy',
-  'AWS::IAM::RolePolicy',
-]);
+import { hasWorkloadRoles, WORKLOAD_POLICY_TYPES } from '../checks/engine/identity-index';
+import { READ_TYPES } from '../checks/engine/template';
 
 /** A stack's template as it will be written, plus the construct behind each logical id. */
 export interface RenderedStack {
@@ -55,6 +24,8 @@ interface RenderableElement {
 export function renderStack(stack: Stack): RenderedStack {
   const template: { [section: string]: { [id: string]: unknown } } = {};
   const constructs = new Map<string, IConstruct>();
+  // Every other resource is rendered as `{ Type }` only, so the checker costs little in stacks
+  // with many unrelated resources.
   const deferred: CfnElement[] = [];
   for (const construct of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(construct) || construct.stack !== stack) {
@@ -62,9 +33,9 @@ export function renderStack(stack: Stack): RenderedStack {
     }
     const logicalId = stack.resolve(construct.logicalId) as string;
     constructs.set(logicalId, construct);
-    if (CfnResource.isCfnResource(construct) && !JUDGED_TYPES.has(construct.cfnResourceType)) {
+    if (CfnResource.isCfnResource(construct) && !READ_TYPES.has(construct.cfnResourceType)) {
       section(template, 'Resources')[logicalId] = { Type: construct.cfnResourceType };
-      if (WORKLOAD_POLICY_TYPES.has(construct.cfnResourceType)) {
+      if (WORKLOAD_POLICY_TYPES.includes(construct.cfnResourceType)) {
         deferred.push(construct);
       }
       continue;

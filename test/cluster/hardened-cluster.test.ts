@@ -167,7 +167,15 @@ describe('HardenedCluster options', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
     template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
+    // The getter is a lazy singleton: asking again returns the same provider, not a second one.
     expect(cluster.openIdConnectProvider).toBe(cluster.openIdConnectProvider);
+  });
+
+  test('kube-system/aws-node already has the VPC CNI\'s role: a second identity for it is refused', () => {
+    const stack = new Stack(new App(), 'Platform');
+    const cluster = new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false });
+    expect(() => cluster.addPodIdentity('Cni', { namespace: 'kube-system', serviceAccount: 'aws-node', createServiceAccount: false }))
+      .toThrow(/\[DuplicateWorkloadIdentity\] .*kube-system\/aws-node .*the VPC CNI add-on at Platform\/Cluster\/VpcCniAddon\./);
   });
 
   test('opening the endpoint is an explicit choice that is honoured', () => {

@@ -116,7 +116,14 @@ describe('one identity per service account and cluster', () => {
     const { stack, cluster } = stackWithCluster();
     new Karpenter(stack, 'Karpenter', { cluster });
     expect(() => new PodIdentity(stack, 'Second', { cluster, namespace: 'kube-system', serviceAccount: 'karpenter', podIdentityAgent: false }))
-      .toThrow(/\[DuplicateWorkloadIdentity\] .*kube-system\/karpenter .*the Pod Identity association at Stack\/Karpenter\/PodIdentityAssociation\./);
+      .toThrow(/\[DuplicateWorkloadIdentity\] .*kube-system\/karpenter .*the Karpenter controller at Stack\/Karpenter\./);
+  });
+
+  test('Karpenter made after an identity for kube-system/karpenter is refused too (the order does not matter)', () => {
+    const { stack, cluster } = stackWithCluster();
+    new PodIdentity(stack, 'First', { cluster, namespace: 'kube-system', serviceAccount: 'karpenter', podIdentityAgent: false });
+    expect(() => new Karpenter(stack, 'Karpenter', { cluster, podIdentityAgent: false }))
+      .toThrow(/\[DuplicateWorkloadIdentity\] Stack\/Karpenter: kube-system\/karpenter .*the PodIdentity at Stack\/First\./);
   });
 
   test('an L1 association anywhere in the app counts', () => {

@@ -1,6 +1,6 @@
 import { resourceAcknowledgements } from './acknowledgements';
-import { IDENTITY_JUDGES } from './identity';
 import { CFN_JSON_TYPE } from './iam-documents';
+import { IDENTITY_JUDGES } from './identity';
 import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, WORKLOAD_POLICY_TYPES } from './identity-index';
 import { IssueCollector } from './issues';
 import { expandList, judgeKubernetesObject } from './kubernetes';
