@@ -1,4 +1,4 @@
-import { parseManifestProperty } from './manifest';
+import { parseManifestProperty, replacePlaceholders, wholePlaceholderIndex } from './manifest';
 import { intrinsicName, isPlainObject, show, TemplateContext } from './values';
 
 /**
@@ -40,8 +40,6 @@ function capTexts(out: Text[]): Text[] {
     ? out
     : [...out.slice(0, MAX_TEXTS), { kind: 'unknown', reason: `the value has more than ${MAX_TEXTS} possible values` }];
 }
-const TOKEN = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/g;
-const WHOLE_TOKEN = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
 
 function chain(outer: string | undefined, inner: string | undefined): string | undefined {
   if (!outer) return inner;
@@ -246,17 +244,17 @@ function parseJsonText(ctx: TemplateContext, node: unknown): Alternative {
   }
   const substitute = (v: unknown): unknown => {
     if (typeof v === 'string') {
-      const whole = WHOLE_TOKEN.exec(v);
-      if (whole) {
-        return placeholders[Number(whole[1])]?.intrinsic;
+      const whole = wholePlaceholderIndex(v);
+      if (whole !== undefined) {
+        return placeholders[whole]?.intrinsic;
       }
-      return v.replace(TOKEN, HOLE);
+      return replacePlaceholders(v, HOLE);
     }
     if (Array.isArray(v)) {
       return v.map(substitute);
     }
     if (isPlainObject(v)) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(TOKEN, HOLE), substitute(x)]));
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [replacePlaceholders(k, HOLE), substitute(x)]));
     }
     return v;
   };

@@ -2,5 +2,5 @@
 // findings out. No construct tree, no file system. Never throws on any input object.
 export { auditTemplate } from './template';
 export { auditKubernetesObjects } from './kubernetes';
-export { mergeResults, emptyResult } from './result';
+export { mergeResults } from './result';
 export type { AuditResult, AuditSource } from './result';

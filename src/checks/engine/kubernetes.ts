@@ -1,13 +1,11 @@
 import { Issue, IssueCollector, describeVia } from './issues';
-import { Placeholder, hasPlaceholder } from './manifest';
+import { Placeholder, hasPlaceholder, replacePlaceholders, wholePlaceholderIndex } from './manifest';
 import { reasonOf } from './metadata-options';
 import { AuditResult, AuditSource } from './result';
 import { toFindings } from './to-findings';
 import { Candidate, isPlainObject, show } from './values';
 import { RuleId } from '../rules';
 
-const EXACT_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
-const ANY_PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
 
 /** Annotation prefix that acknowledges a finding on a Kubernetes object: `<prefix><RuleId>: <reason>`. */
 export const ACKNOWLEDGE_ANNOTATION_PREFIX = 'imds.cdk-hardened-eks.io/acknowledge-';
@@ -64,7 +62,7 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
   const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
   const version = slash >= 0 ? apiVersion.slice(slash + 1) : apiVersion;
   const metadata = isPlainObject(o.metadata) ? o.metadata : {};
-  const name = typeof metadata.name === 'string' ? metadata.name.replace(ANY_PLACEHOLDER, '<token>') : '<unnamed>';
+  const name = typeof metadata.name === 'string' ? replacePlaceholders(metadata.name, '<token>') : '<unnamed>';
   const object = `${kind || '<no kind>'}/${name}`;
   let countAs = 'other Kubernetes objects';
 
@@ -73,7 +71,7 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
     judgeNodeClass(o, version, placeholders, issues, 'EC2NodeClass');
   } else if (group === 'karpenter.k8s.aws' && kind === 'AWSNodeTemplate') {
     countAs = `AWSNodeTemplate (${apiVersion})`;
-    judgeNodeClass(o, version === 'v1alpha1' ? 'v1alpha1' : version, placeholders, issues, 'AWSNodeTemplate');
+    judgeNodeClass(o, version, placeholders, issues, 'AWSNodeTemplate');
   } else if (group === 'eks.amazonaws.com' && kind === 'NodeClass') {
     // EKS Auto Mode enforces IMDSv2 with hop limit 1; nothing to configure.
     countAs = `NodeClass (${apiVersion})`;
@@ -192,16 +190,16 @@ function values(v: unknown, placeholders: Placeholder[]): Candidate[] {
     return [{ kind: 'absent' }];
   }
   if (typeof v === 'string') {
-    const exact = EXACT_PLACEHOLDER.exec(v);
-    if (exact) {
-      const p = placeholders[Number(exact[1])];
+    const index = wholePlaceholderIndex(v);
+    if (index !== undefined) {
+      const p = placeholders[index];
       if (!p) {
         return [{ kind: 'unknown', reason: 'a deploy-time value' }];
       }
       return p.candidates.map((c) => substitute(c, p.raw));
     }
     if (hasPlaceholder(v)) {
-      return [{ kind: 'unknown', reason: `part of ${show(v.replace(ANY_PLACEHOLDER, '<token>'))} is only known at deploy time` }];
+      return [{ kind: 'unknown', reason: `part of ${show(replacePlaceholders(v, '<token>'))} is only known at deploy time` }];
     }
   }
   return [{ kind: 'known', value: v }];

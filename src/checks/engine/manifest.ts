@@ -1,4 +1,4 @@
-import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from './values';
+import { Candidate, intrinsicName, show, TemplateContext } from './values';
 
 /**
  * Reads the `Manifest` of a `Custom::AWSCDK-EKS-KubernetesResource`: a JSON string, or an
@@ -8,6 +8,13 @@ import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from '
  */
 
 const PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/;
+const ALL_PLACEHOLDERS = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
+const WHOLE_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
+
+/** The text that stands for the intrinsic number `index` in a parsed Fn::Join of JSON. */
+function placeholderText(index: number): string {
+  return `__CDK_HARDENED_EKS_TOKEN_${index}__`;
+}
 
 /** An intrinsic held in place of a value inside a manifest. */
 export interface Placeholder {
@@ -26,22 +33,20 @@ export interface ParsedManifest {
 
 export type ManifestParse = { ok: true; manifest: ParsedManifest } | { ok: false; reason: string };
 
-/** The placeholder a string value stands for, if it is (or contains) one. */
-export function placeholderIn(value: unknown, placeholders: Placeholder[]): Placeholder | undefined {
-  if (typeof value !== 'string') {
-    return undefined;
-  }
-  const m = PLACEHOLDER.exec(value);
-  return m ? placeholders[Number(m[1])] : undefined;
+/** The index of the placeholder a string value is, when it is exactly one (a whole value). */
+export function wholePlaceholderIndex(value: unknown): number | undefined {
+  const m = typeof value === 'string' ? WHOLE_PLACEHOLDER.exec(value) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `value` with every placeholder in it replaced by `replacement`. */
+export function replacePlaceholders(value: string, replacement: string): string {
+  return value.replace(ALL_PLACEHOLDERS, replacement);
 }
 
 /** Whether a string value contains a placeholder. */
 export function hasPlaceholder(value: unknown): boolean {
   return typeof value === 'string' && PLACEHOLDER.test(value);
-}
-
-export function describePlaceholder(p: Placeholder): string {
-  return `the deploy-time value ${show(p.intrinsic)}`;
 }
 
 export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): ManifestParse {
@@ -68,7 +73,7 @@ export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): 
       continue;
     }
     const index = placeholders.length;
-    const token = `__CDK_HARDENED_EKS_TOKEN_${index}__`;
+    const token = placeholderText(index);
     placeholders.push({ intrinsic: piece.intrinsic, raw: !inString, candidates: ctx.evaluate(piece.intrinsic) });
     text += inString ? token : JSON.stringify(token);
   }
@@ -105,9 +110,6 @@ function flatten(node: unknown, out: Array<string | { intrinsic: unknown }>, dep
       }
     });
     return true;
-  }
-  if (depth > 0 && (fn !== undefined || isPlainObject(node))) {
-    return false;
   }
   return false;
 }

@@ -17,10 +17,6 @@ export interface AuditSource {
   readonly stack?: string;
 }
 
-export function emptyResult(): AuditResult {
-  return { findings: [], checked: {} };
-}
-
 export function mergeResults(results: AuditResult[]): AuditResult {
   const checked: { [kind: string]: number } = {};
   const findings: Finding[] = [];
