@@ -13,7 +13,7 @@ import { claimServiceAccount } from '../identity/service-account';
 import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEksError } from '../private/errors';
 import { VENDORED_KARPENTER_VERSION, vendoredKarpenterCrds } from '../private/karpenter-crds';
-import { acknowledgeAwsSolutions, acknowledgeNodeRolePolicies } from '../private/nag';
+import { acknowledgeAwsSolutions } from '../private/nag';
 
 export * from './controller-policy';
 export * from './interruption-queue';
@@ -206,9 +206,6 @@ export class Karpenter extends Construct {
       accessEntry: props.nodeAccessEntry,
     });
     this.nodeRole = nodeRole.role;
-    if (!props.nodeRole) {
-      acknowledgeNodeRolePolicies(nodeRole);
-    }
 
     // Interruption handling.
     const interruption = (props.interruptionQueue ?? true) ? new KarpenterInterruptionQueue(this, 'Interruption') : undefined;

@@ -1,6 +1,7 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledgeNodeRolePolicies } from '../private/nag';
 
 /**
  * Properties of a `KarpenterNodeRole`.
@@ -58,6 +59,9 @@ export class KarpenterNodeRole extends Construct {
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
       ],
     });
+    if (!props.role) {
+      acknowledgeNodeRolePolicies(this);
+    }
     if (props.accessEntry ?? true) {
       this.accessEntry = new eks.AccessEntry(this, 'AccessEntry', {
         cluster: props.cluster,

@@ -53,6 +53,7 @@ describe('KarpenterInterruptionQueue', () => {
   });
 
   test('every rule is enabled and targets the queue, and only the queue', () => {
+    expect(rules).toHaveLength(5);
     for (const [, rule] of rules) {
       expect(rule.Properties.State).toBe('ENABLED');
       expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: queueArn })]);
