@@ -123,11 +123,15 @@ const CATALOGUE: readonly RuleDefinition[] = [
     defaultSeverity: Severity.WARNING,
     summary:
       'The value is only known at deploy time (a parameter without AllowedValues that are all 1, Fn::ImportValue, ' +
-      'a dynamic reference, a launch template from outside the assembly, a token inside a manifest).',
-    explanation: 'Unknown is not a pass: nothing in the synthesized output proves the node is protected.',
+      'a dynamic reference, a launch template from outside the assembly, a token inside a manifest, a trust ' +
+      'policy, policy, statement or action of a Pod Identity or IRSA role).',
+    explanation:
+      'Unknown is not a pass: nothing in the synthesized output proves the node is protected, or that the ' +
+      'workload role is scoped to its service account and its own resources.',
     fix:
-      'Use a literal value, constrain the parameter with `AllowedValues: [1]` (`[required]` for tokens), or ' +
-      'acknowledge the finding with the reason the external value is known to be safe.',
+      'Use a literal value, constrain the parameter with `AllowedValues: [1]` (`[required]` for tokens), write ' +
+      'the workload role\'s policies in the template, or acknowledge the finding with the reason the external ' +
+      'value is known to be safe.',
   },
   {
     id: RuleId.HOST_NETWORK_POD,

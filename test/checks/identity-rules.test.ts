@@ -31,6 +31,8 @@ const IDENTITY_RULES: readonly IdentityRuleId[] = [
   'IrsaTrustWithoutSubject', 'IrsaTrustWildcardSubject', 'PodIdentityTrustWithoutTagSession',
   'PodIdentityTrustUnscoped', 'NodeRoleWorkloadPolicy', 'WorkloadRoleWildcard',
 ];
+/** The identity rules, and Unverifiable for IAM documents of workload roles that cannot be read. */
+const IDENTITY_TOPICS: readonly IdentityRuleId[] = [...IDENTITY_RULES, 'Unverifiable'];
 
 // ---------------------------------------------------------------------------------------- helpers
 
@@ -112,7 +114,7 @@ describe('the identity case table', () => {
   });
 
   test('covers every identity rule with a passing and a failing case, in JSON and in YAML', () => {
-    for (const rule of IDENTITY_RULES) {
+    for (const rule of IDENTITY_TOPICS) {
       expect(RuleCatalogue.has(rule)).toBe(true);
       const cases = IDENTITY_CASES.filter((c) => c.topic === rule);
       expect({ rule, pass: cases.some((c) => c.verdict === 'pass'), fail: cases.some((c) => c.verdict === 'fail') })
@@ -130,7 +132,7 @@ describe('the identity case table', () => {
   });
 });
 
-describe.each(IDENTITY_RULES)('%s', (rule) => {
+describe.each(IDENTITY_TOPICS)('%s', (rule) => {
   const cases = IDENTITY_CASES.filter((c) => c.topic === rule);
 
   describe.each(cases.map((c) => [`${c.behaviour} [${c.file}]`, c] as const))('%s', (_name, c: IdentityCase) => {
@@ -142,7 +144,7 @@ describe.each(IDENTITY_RULES)('%s', (rule) => {
       expect(keys(findings)).toEqual(keys(c.expected));
       for (const f of findings) {
         expect({ finding: key(f), severity: f.severity }).toEqual({ finding: key(f), severity: severityOf(f.ruleId) });
-        expect(f.path).toMatch(/^Properties\.(AssumeRolePolicyDocument|ManagedPolicyArns|PolicyDocument|Policies\.\d+\.PolicyDocument)$/);
+        expect(f.path).toMatch(/^Properties\.(AssumeRolePolicyDocument|ManagedPolicyArns|PolicyDocument|Policies(\.\d+(\.PolicyDocument)?)?)$/);
         expect(f.message.length).toBeGreaterThan(20);
       }
     });
@@ -258,6 +260,42 @@ describe('aspect on aws-cdk-lib L2 inputs', () => {
       `warning PodIdentityTrustUnscoped @ ${resourcePath(defaultChild(podIdentitySa.role))}`,
       `warning WorkloadRoleWildcard @ ${resourcePath(scopedPodRole.node.findChild('DefaultPolicy').node.defaultChild!)}`,
     ]);
+  });
+});
+
+describe('Unverifiable on the IAM documents of a workload role', () => {
+  const scopedPodTrust = {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:RequestTag/kubernetes-namespace': 'apps' } },
+    }],
+  };
+  function findingsFor(properties: Record<string, unknown>): Array<{ ruleId: string; path?: string; message: string }> {
+    const template = { Resources: { OrdersRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: scopedPodTrust, ...properties } } } };
+    return auditTemplate(template).findings.map((f) => ({ ruleId: f.ruleId, path: f.path, message: f.message }));
+  }
+
+  test.each([
+    ['the whole Policies list is imported', { Policies: { 'Fn::ImportValue': 'orders-policies' } }, 'Properties.Policies'],
+    ['one inline policy is imported', { Policies: [{ 'Fn::ImportValue': 'orders-policy' }] }, 'Properties.Policies.0'],
+    ['a statement is imported', { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ 'Fn::ImportValue': 's' }] } }] }, 'Properties.Policies.0.PolicyDocument'],
+    ['an action is imported', { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', { 'Fn::ImportValue': 'a' }], Resource: 'arn:aws:s3:::b/*' }] } }] }, 'Properties.Policies.0.PolicyDocument'],
+  ])('%s: one Unverifiable finding at the place it cannot read', (_name, properties, at) => {
+    const findings = findingsFor(properties);
+    expect(findings.map((f) => `${f.ruleId} @ ${f.path}`)).toEqual([`Unverifiable @ ${at}`]);
+    expect(findings[0].message).toContain('Fn::ImportValue');
+    expect(findings[0].message).toContain('only known at deploy time');
+  });
+
+  test('a readable policy with literal actions gives no finding, so the cases above are not noise', () => {
+    expect(findingsFor({ Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::b/*' }] } }] })).toEqual([]);
+  });
+
+  test('an action only known at deploy time in a Deny statement is not a finding', () => {
+    expect(findingsFor({ Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Deny', Action: { 'Fn::ImportValue': 'a' }, Resource: '*' }] } }] })).toEqual([]);
   });
 });
 

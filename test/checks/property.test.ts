@@ -1112,6 +1112,12 @@ const nodeRoleUser = fc.oneof(
   fc.record({ Type: fc.constant('AWS::IAM::InstanceProfile'), Properties: fc.record({ Roles: fc.oneof(fc.array(iamRef, { maxLength: 2 }), iamValue) }, { requiredKeys: [] }) }),
 );
 
+/** What gives a role to pods: the identity rules take a role it names for a workload role. */
+const podIdentityAssociation = fc.record({
+  Type: fc.constant('AWS::EKS::PodIdentityAssociation'),
+  Properties: fc.record({ ClusterName: fc.constant('c'), Namespace: fc.constant('apps'), ServiceAccount: fc.constant('orders'), RoleArn: iamRef }, { requiredKeys: [] }),
+});
+
 const oidcProvider = fc.record({
   Type: fc.constantFrom('AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConnectProvider'),
   Properties: fc.record({ Url: fc.oneof(fc.constantFrom(`https://${ISSUER}`, 'https://token.actions.githubusercontent.com'), iamValue) }, { requiredKeys: [] }),
@@ -1130,7 +1136,7 @@ const identityTemplateArb = fc.record({
     fc.array(iamPolicyResource, { maxLength: IAM_POLICY_IDS.length }),
     fc.array(oidcProvider, { maxLength: OIDC_IDS.length }),
     fc.option(cfnJsonResource, { nil: undefined }),
-    fc.dictionary(fc.constantFrom('Ng0', 'Entry0', 'Profile0', 'R0'), fc.oneof({ weight: 3, arbitrary: nodeRoleUser }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), { maxKeys: 3 }),
+    fc.dictionary(fc.constantFrom('Ng0', 'Entry0', 'Profile0', 'Assoc0', 'R0'), fc.oneof({ weight: 3, arbitrary: nodeRoleUser }, { weight: 1, arbitrary: podIdentityAssociation }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), { maxKeys: 3 }),
   ).map(([roles, policies, providers, json, others]) => {
     const out: Record<string, unknown> = {};
     roles.forEach((r, i) => (out[ROLE_IDS[i]] = r));

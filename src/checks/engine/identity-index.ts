@@ -1,5 +1,5 @@
 import {
-  allowsAction, globsIntersect, hasHole, HOLE, mayAllow, principalTexts, Statement, statementsOf, Text, texts,
+  allowsAction, globsIntersect, hasHole, HOLE, mayAllow, principalTexts, Statement, statementsOf, Text, texts, Unreadable,
 } from './iam-documents';
 import { isPlainObject, show, TemplateContext } from './values';
 
@@ -17,6 +17,7 @@ export const WORKLOAD_POLICY_TYPES: readonly string[] = [POLICY_TYPE, MANAGED_PO
 export const INSTANCE_PROFILE_TYPE = 'AWS::IAM::InstanceProfile';
 export const ACCESS_ENTRY_TYPE = 'AWS::EKS::AccessEntry';
 export const NODEGROUP_TYPE = 'AWS::EKS::Nodegroup';
+export const POD_IDENTITY_ASSOCIATION_TYPE = 'AWS::EKS::PodIdentityAssociation';
 /** OIDC providers: CloudFormation's, and aws-cdk-lib's custom resource (aws-eks and aws-eks-v2 `OpenIdConnectProvider`). */
 export const OIDC_PROVIDER_TYPES: readonly string[] = ['AWS::IAM::OIDCProvider', 'Custom::AWSCDKOpenIdConnectProvider'];
 
@@ -48,6 +49,8 @@ export interface RoleTrust {
   readonly webIdentity: WebIdentityTrust[];
   /** Some statement can allow `ec2.amazonaws.com`. */
   readonly ec2: boolean;
+  /** Parts of the trust policy only known at deploy time: they may trust anyone, on any condition. */
+  readonly unreadable: Unreadable[];
 }
 
 /** Whether the role is a workload role: trusted by EKS Pod Identity or through IRSA. */
@@ -77,6 +80,7 @@ export class IdentityIndex {
   private managedPoliciesByName?: Map<string, string>;
   private nodeUses?: Map<string, NodeRoleUse[]>;
   private attachments?: Map<string, string[]>;
+  private associations?: Map<string, string[]>;
 
   constructor(private readonly ctx: TemplateContext) {}
 
@@ -93,6 +97,25 @@ export class IdentityIndex {
   /** What uses the role as a node role. */
   public nodeRoleUses(roleId: string): NodeRoleUse[] {
     return this.buildNodeUses().get(roleId) ?? [];
+  }
+
+  /** The `AWS::EKS::PodIdentityAssociation` resources that give this role to a service account. */
+  public podIdentityAssociations(roleId: string): string[] {
+    if (!this.associations) {
+      const associations = new Map<string, string[]>();
+      for (const [id, r] of Object.entries(this.ctx.resources)) {
+        if (!isPlainObject(r) || r.Type !== POD_IDENTITY_ASSOCIATION_TYPE) continue;
+        for (const t of texts(this.ctx, propertiesOf(r).RoleArn)) {
+          const role = this.roleOf(t);
+          if (role === undefined) continue;
+          const list = associations.get(role) ?? [];
+          if (!list.includes(id)) list.push(id);
+          associations.set(role, list);
+        }
+      }
+      this.associations = associations;
+    }
+    return this.associations.get(roleId) ?? [];
   }
 
   /** The roles a policy resource (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`) is attached to. */
@@ -119,7 +142,7 @@ export class IdentityIndex {
     const podIdentity: Statement[] = [];
     const webIdentity: WebIdentityTrust[] = [];
     let ec2 = false;
-    const { statements } = statementsOf(this.ctx, props.AssumeRolePolicyDocument, 'Properties.AssumeRolePolicyDocument');
+    const { statements, unreadable } = statementsOf(this.ctx, props.AssumeRolePolicyDocument, 'Properties.AssumeRolePolicyDocument');
     for (const s of statements) {
       if (!mayAllow(this.ctx, s)) {
         continue;
@@ -138,7 +161,7 @@ export class IdentityIndex {
         }
       }
     }
-    return { podIdentity, webIdentity, ec2 };
+    return { podIdentity, webIdentity, ec2, unreadable };
   }
 
   /**

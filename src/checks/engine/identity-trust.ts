@@ -2,7 +2,7 @@ import {
   allowsAction, ConditionEntry, conditionVariants, ConditionVariant, describeStatement, hasHole, isLikeOperator,
   isPositiveOperator, keyIs, showText, Statement, surelyAllows,
 } from './iam-documents';
-import { identityIndex, POD_IDENTITY_SERVICE, WEB_IDENTITY_ACTION } from './identity-index';
+import { identityIndex, isWorkloadRole, POD_IDENTITY_SERVICE, WEB_IDENTITY_ACTION, workloadKind } from './identity-index';
 import { IssueCollector } from './issues';
 import { TemplateContext } from './values';
 import { RuleId } from '../rules';
@@ -11,6 +11,9 @@ import { RuleId } from '../rules';
  * The trust rules of a role: IRSA (`IrsaTrustWithoutSubject`, `IrsaTrustWildcardSubject`) and
  * EKS Pod Identity (`PodIdentityTrustWithoutTagSession`, `PodIdentityTrustUnscoped`). Each gives
  * at most one finding per role, on `Properties.AssumeRolePolicyDocument`, naming the statements.
+ * A trust policy that cannot be read in full is `Unverifiable` when the role is known to be a
+ * workload role (by the statements that can be read, or by a Pod Identity association): the
+ * statements only known at deploy time may trust any service account, on no condition.
  */
 
 const TRUST_PATH = 'Properties.AssumeRolePolicyDocument';
@@ -27,7 +30,18 @@ const POD_IDENTITY_SCOPING_KEYS = [
 ];
 
 export function judgeRoleTrust(ctx: TemplateContext, roleId: string, issues: IssueCollector): void {
-  const trust = identityIndex(ctx).trust(roleId);
+  const index = identityIndex(ctx);
+  const trust = index.trust(roleId);
+  if (trust.unreadable.length > 0) {
+    const associations = index.podIdentityAssociations(roleId);
+    const role = isWorkloadRole(trust) ? `this ${workloadKind(trust)}`
+      : associations.length > 0 ? `this role (given to pods by ${associations.join(', ')})` : undefined;
+    if (role !== undefined) {
+      const parts = trust.unreadable.map((u) => `${u.path === TRUST_PATH ? 'the document' : u.path.slice(TRUST_PATH.length + 1)} (${u.reason})`);
+      issues.add(RuleId.UNVERIFIABLE, TRUST_PATH, `${SUBJECT} of ${role}`,
+        `cannot be read in full: ${parts.join('; ')}; what is only known at deploy time may let any service account assume the role`);
+    }
+  }
   for (const w of trust.webIdentity) {
     judgeWebIdentity(ctx, w.statement, w.provider, issues);
   }

@@ -1,7 +1,7 @@
 import { resourceAcknowledgements } from './acknowledgements';
 import { CFN_JSON_TYPE } from './iam-documents';
 import { IDENTITY_JUDGES } from './identity';
-import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, WORKLOAD_POLICY_TYPES } from './identity-index';
+import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, POD_IDENTITY_ASSOCIATION_TYPE, WORKLOAD_POLICY_TYPES } from './identity-index';
 import { IssueCollector } from './issues';
 import { expandList, judgeKubernetesObject } from './kubernetes';
 import { parseManifestProperty } from './manifest';
@@ -78,7 +78,8 @@ const JUDGES: Record<string, Judge> = {
 /**
  * The resource types whose properties the engine reads, for callers that render templates
  * themselves (the aspect): every judged type, kubectl manifests, and what the identity rules
- * follow from a role (OIDC providers, CfnJson values, instance profiles, access entries). Policy
+ * follow from a role (OIDC providers, CfnJson values, instance profiles, access entries, Pod
+ * Identity associations). Policy
  * resources are listed apart in `WORKLOAD_POLICY_TYPES`: they matter only when the template has a
  * Pod Identity or IRSA role (`hasWorkloadRoles`).
  */
@@ -87,6 +88,7 @@ export const READ_TYPES: ReadonlySet<string> = new Set([
   KUBERNETES_RESOURCE_TYPE,
   INSTANCE_PROFILE_TYPE,
   ACCESS_ENTRY_TYPE,
+  POD_IDENTITY_ASSOCIATION_TYPE,
   ...OIDC_PROVIDER_TYPES,
   CFN_JSON_TYPE,
 ]);

@@ -12,7 +12,11 @@ import { RuleId } from '../rules';
  * `service:*`, `NotAction`), or mutating actions on `Resource: "*"` with no `Condition`. Reported
  * where the fix goes: on the role for its inline `Policies` and `ManagedPolicyArns`, on the
  * `AWS::IAM::Policy` / `ManagedPolicy` / `RolePolicy` resource for a policy attached to the role.
+ * A policy, statement or action of a workload role only known at deploy time is `Unverifiable`:
+ * unknown is not a pass.
  */
+
+const UNKNOWN_CONSEQUENCE = 'whether the role gets every action, or mutating actions on every resource, is only known at deploy time';
 
 /** Verbs that only read. */
 const READ_ONLY_VERB = /^(get|list|describe|head)/i;
@@ -29,9 +33,15 @@ export function judgeWorkloadRolePolicies(ctx: TemplateContext, roleId: string, 
   }
   const kind = workloadKind(trust);
   for (const list of alternatives(ctx, props.Policies)) {
+    if (list.kind === 'unknown') {
+      issues.add(RuleId.UNVERIFIABLE, 'Properties.Policies', `Policies of this ${kind}`, `cannot be read (${list.reason}): ${UNKNOWN_CONSEQUENCE}`);
+    }
     if (list.kind !== 'known' || !Array.isArray(list.value)) continue;
     list.value.forEach((entry, i) => {
       for (const policy of alternatives(ctx, entry)) {
+        if (policy.kind === 'unknown') {
+          issues.add(RuleId.UNVERIFIABLE, `Properties.Policies.${i}`, `Policies.${i} of this ${kind}`, `cannot be read (${policy.reason}): ${UNKNOWN_CONSEQUENCE}`);
+        }
         if (policy.kind !== 'known' || !isPlainObject(policy.value)) continue;
         judgeDocument(ctx, policy.value.PolicyDocument, `Properties.Policies.${i}.PolicyDocument`,
           `Policies.${i}.PolicyDocument of this ${kind}`, issues);
@@ -67,11 +77,21 @@ function quote(list: string[]): string {
 }
 
 function judgeDocument(ctx: TemplateContext, document: unknown, path: string, subject: string, issues: IssueCollector): void {
-  const { statements } = statementsOf(ctx, document, path);
+  const { statements, unreadable } = statementsOf(ctx, document, path);
+  for (const u of unreadable) {
+    issues.add(RuleId.UNVERIFIABLE, path, subject,
+      `cannot be read${u.path === path ? '' : ` at ${u.path.slice(path.length + 1)}`} (${u.reason}): ${UNKNOWN_CONSEQUENCE}`);
+  }
   for (const s of statements) {
     if (!mayAllow(ctx, s)) continue;
     for (const phrase of judgeStatement(ctx, s)) {
       issues.add(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject, phrase);
+    }
+    const unknownActions = texts(ctx, s.value.NotAction === undefined ? s.value.Action : undefined)
+      .filter((t) => t.kind !== 'text' || hasHole(t.text));
+    if (unknownActions.length > 0) {
+      issues.add(RuleId.UNVERIFIABLE, path, subject,
+        `${describeStatement(s)} allows, as its actions, ${unknownActions.map(showText).join(', ')}: ${UNKNOWN_CONSEQUENCE}`);
     }
   }
 }
