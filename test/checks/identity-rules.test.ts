@@ -6,26 +6,25 @@
 process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an oracle elsewhere; it is slow.
 
 import * as fs from 'fs';
-import * as path from 'path';
-import { App, AspectPriority, Aspects, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { IConstruct } from 'constructs';
-import { ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
+import { ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
 import { auditTemplate } from '../../src/checks/engine';
-import { Finding } from '../../src/checks/finding';
 import { toSarifLog } from '../../src/checks/report/sarif';
 import { auditPaths } from '../../src/checks/sources/audit-paths';
-import { loadPath } from '../../src/checks/sources/load';
-import { runCli } from '../../src/cli/main';
 import { renderStack } from '../../src/private/render-stack';
 import {
-  IDENTITY_CASES, IDENTITY_FIXTURES, IdentityCase, IdentityExpectedFinding, identityFixturePath, IdentityRuleId,
+  IDENTITY_CASES, IDENTITY_FIXTURES, IdentityCase, identityFixturePath, IdentityRuleId,
 } from '../fixtures/identity/cases';
+import {
+  annotationLevel as level, appWithChecker as harnessApp, describeExpected, engineFindings, expectedExitCode, findingKey as key,
+  findingKeys as keys, fixtureFiles, resourcePath, runCliCapturing, severityOf, stackAnnotations,
+} from '../support/rule-harness';
 
 const IDENTITY_RULES: readonly IdentityRuleId[] = [
   'IrsaTrustWithoutSubject', 'IrsaTrustWildcardSubject', 'PodIdentityTrustWithoutTagSession',
@@ -36,81 +35,15 @@ const IDENTITY_TOPICS: readonly IdentityRuleId[] = [...IDENTITY_RULES, 'Unverifi
 
 // ---------------------------------------------------------------------------------------- helpers
 
-function key(f: { ruleId: string; resource?: string }): string {
-  return `${f.ruleId} @ ${f.resource ?? '-'}`;
-}
-
-function keys(findings: ReadonlyArray<{ ruleId: string; resource?: string }>): string[] {
-  return findings.map(key).sort();
-}
-
-function severityOf(ruleId: string): string {
-  return RuleCatalogue.get(ruleId).defaultSeverity;
-}
-
-function describeExpected(expected: readonly IdentityExpectedFinding[]): string {
-  return expected.length === 0 ? 'no finding' : expected.map((e) => `${e.ruleId} on ${e.resource}`).join(', ');
-}
-
-function engineFindings(file: string): Finding[] {
-  return loadPath(file).flatMap((input) => (input.kind === 'template' ? auditTemplate(input.template, { file: input.file }).findings : []));
-}
-
-function runCliCapturing(argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = runCli(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
-
-function appWithChecker(): { app: App; stack: Stack } {
-  const app = new App();
-  const stack = new Stack(app, 'Identity');
-  Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
-  return { app, stack };
-}
-
-const ANNOTATION = /^\[(\w+)\] /;
-
-/** The checker's annotations on a stack, as `level RuleId @ path`, sorted (synthesizes once). */
-function stackAnnotations(stack: Stack): string[] {
-  const annotations = Annotations.fromStack(stack);
-  const seen: string[] = [];
-  const collect = (annotationLevel: string, messages: Array<{ id: string; entry: { data?: unknown } }>) => {
-    for (const m of messages) {
-      const rule = ANNOTATION.exec(String(m.entry.data))?.[1];
-      if (rule && RuleCatalogue.has(rule)) seen.push(`${annotationLevel} ${rule} @ ${m.id}`);
-    }
-  };
-  collect('error', annotations.findError('*', Match.anyValue()));
-  collect('warning', annotations.findWarning('*', Match.anyValue()));
-  return seen.sort();
-}
-
-function level(ruleId: string): string {
-  return severityOf(ruleId) === 'error' ? 'error' : 'warning';
-}
-
-function resourcePath(construct: IConstruct): string {
-  return `/${construct.node.path}`;
-}
+const appWithChecker = () => harnessApp('Identity');
 
 // ---------------------------------------------------------------------------------------- the table
 
 describe('the identity case table', () => {
   test('lists every fixture under test/fixtures/identity exactly once', () => {
-    const onDisk: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (/\.(json|ya?ml)$/.test(entry.name)) onDisk.push(path.relative(IDENTITY_FIXTURES, full));
-      }
-    };
-    walk(IDENTITY_FIXTURES);
     const listed = IDENTITY_CASES.map((c) => c.file);
     expect(new Set(listed).size).toBe(listed.length);
-    expect([...listed].sort()).toEqual(onDisk.sort());
+    expect([...listed].sort()).toEqual(fixtureFiles(IDENTITY_FIXTURES));
   });
 
   test('covers every identity rule with a passing and a failing case, in JSON and in YAML', () => {
@@ -137,7 +70,7 @@ describe.each(IDENTITY_TOPICS)('%s', (rule) => {
 
   describe.each(cases.map((c) => [`${c.behaviour} [${c.file}]`, c] as const))('%s', (_name, c: IdentityCase) => {
     const file = identityFixturePath(c);
-    const exit = c.expected.some((e) => severityOf(e.ruleId) === 'error') ? 1 : 0;
+    const exit = expectedExitCode(c.expected);
 
     test(`engine finds exactly: ${describeExpected(c.expected)}`, () => {
       const findings = engineFindings(file);

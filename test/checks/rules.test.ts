@@ -7,116 +7,25 @@
 // Then the aspect on L2 inputs (escape hatches included) and the policy-validation plugin.
 process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an oracle elsewhere; it is slow.
 
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, AspectPriority, Aspects, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
-import { IConstruct } from 'constructs';
-import { ImdsAcknowledgements, ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
-import { auditKubernetesObjects, auditTemplate } from '../../src/checks/engine';
-import { Finding } from '../../src/checks/finding';
+import { ImdsAcknowledgements, ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
 import { loadPath } from '../../src/checks/sources/load';
-import { runCli } from '../../src/cli/main';
 import { IDENTITY_CASES } from '../fixtures/identity/cases';
 import { CaseTopic, ExpectedFinding, fixturePath, RULE_CASES, RULE_FIXTURES, RuleCase } from '../fixtures/rules/cases';
+import {
+  annotationKeys, annotationLevel, appWithChecker as harnessApp, checkerAnnotations, describeExpected, engineFindings,
+  expectedExitCode, findingKey as key, findingKeys as keys, fixtureFiles, JsonFinding, resourcePath, runCliCapturing, SeenAnnotation,
+  severityOf, stackAnnotations,
+} from '../support/rule-harness';
 
 // ---------------------------------------------------------------------------------------- helpers
 
-/** A finding reduced to what the case table pins: rule, resource, object. */
-function key(f: { ruleId: string; resource?: string; object?: string }): string {
-  return `${f.ruleId} @ ${f.resource ?? '-'}${f.object ? ` / ${f.object}` : ''}`;
-}
-
-/** The multiset of keys, sorted, so that `toEqual` compares multisets. */
-function keys(findings: ReadonlyArray<{ ruleId: string; resource?: string; object?: string }>): string[] {
-  return findings.map(key).sort();
-}
-
-function severityOf(ruleId: string): string {
-  return RuleCatalogue.get(ruleId).defaultSeverity;
-}
-
-function describeExpected(expected: readonly ExpectedFinding[]): string {
-  return expected.length === 0 ? 'no finding' : expected.map((e) => `${e.ruleId} on ${[e.resource, e.object].filter(Boolean).join(' / ')}`).join(', ');
-}
-
-function expectedExitCode(expected: readonly ExpectedFinding[]): number {
-  return expected.some((e) => severityOf(e.ruleId) === 'error') ? 1 : 0;
-}
-
-/** (a) the engine on the file, as loaded by the project's loader. */
-function engineFindings(file: string): Finding[] {
-  return loadPath(file).flatMap((input) =>
-    input.kind === 'template'
-      ? auditTemplate(input.template, { file: input.file, stack: input.stack }).findings
-      : auditKubernetesObjects(input.objects, { file: input.file }).findings,
-  );
-}
-
-/** The fields of a `--format json` finding these tests read (the CLI contract). */
-interface JsonFinding {
-  readonly ruleId: string;
-  readonly severity: string;
-  readonly file?: string;
-  readonly resource?: string;
-  readonly object?: string;
-}
-
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** (b) the CLI, in-process. */
-function runCliCapturing(argv: string[]): CliRun {
-  let stdout = '';
-  let stderr = '';
-  const code = runCli(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
-
-/** One checker annotation, reduced: rule, level, construct path and the Kubernetes object it names. */
-interface SeenAnnotation {
-  readonly ruleId: string;
-  readonly level: 'error' | 'warning';
-  readonly path: string;
-  readonly object?: string;
-}
-
-const ANNOTATION = /^\[(\w+)\] (?:([A-Za-z0-9]+\/[^\s:]+): )?/;
-
-function checkerAnnotations(stack: Stack): SeenAnnotation[] {
-  const annotations = Annotations.fromStack(stack); // synthesizes once
-  const seen: SeenAnnotation[] = [];
-  const collect = (level: 'error' | 'warning', messages: Array<{ id: string; entry: { data?: unknown } }>) => {
-    for (const m of messages) {
-      const match = ANNOTATION.exec(String(m.entry.data));
-      if (match && RuleCatalogue.has(match[1])) {
-        seen.push({ ruleId: match[1], level, path: m.id, ...(match[2] ? { object: match[2] } : {}) });
-      }
-    }
-  };
-  collect('error', annotations.findError('*', Match.anyValue()));
-  collect('warning', annotations.findWarning('*', Match.anyValue()));
-  return seen;
-}
-
-function annotationKeys(list: readonly SeenAnnotation[]): string[] {
-  return list.map((a) => `${a.level} ${a.ruleId} @ ${a.path}${a.object ? ` / ${a.object}` : ''}`).sort();
-}
-
-function appWithChecker(): { app: App; stack: Stack } {
-  const app = new App();
-  const stack = new Stack(app, 'Rules');
-  Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
-  return { app, stack };
-}
+const appWithChecker = () => harnessApp('Rules');
 
 const KUBECTL_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
 
@@ -149,7 +58,7 @@ function aspectRun(c: RuleCase): { seen: SeenAnnotation[]; expected: SeenAnnotat
   }
   const expected = expectedFindings.map((e): SeenAnnotation => ({
     ruleId: e.ruleId,
-    level: severityOf(e.ruleId) === 'error' ? 'error' : 'warning',
+    level: annotationLevel(e.ruleId),
     path: pathOf(e.resource!),
     ...(e.object ? { object: e.object } : {}),
   }));
@@ -160,18 +69,9 @@ function aspectRun(c: RuleCase): { seen: SeenAnnotation[]; expected: SeenAnnotat
 
 describe('the case table', () => {
   test('lists every fixture under test/fixtures/rules exactly once', () => {
-    const onDisk: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (/\.(json|ya?ml)$/.test(entry.name)) onDisk.push(path.relative(RULE_FIXTURES, full));
-      }
-    };
-    walk(RULE_FIXTURES);
     const listed = RULE_CASES.map((c) => c.file);
     expect(new Set(listed).size).toBe(listed.length);
-    expect([...listed].sort()).toEqual(onDisk.sort());
+    expect([...listed].sort()).toEqual(fixtureFiles(RULE_FIXTURES));
   });
 
   test('covers every rule of the catalogue with a passing and a failing case (identity rules: test/fixtures/identity)', () => {
@@ -236,15 +136,6 @@ describe.each(TOPICS)('%s', (topic) => {
 });
 
 // ---------------------------------------------------------------------------------------- L2 inputs
-
-/** The checker's annotations on a stack, as `level RuleId @ path`, sorted. */
-function stackAnnotations(stack: Stack): string[] {
-  return annotationKeys(checkerAnnotations(stack));
-}
-
-function resourcePath(construct: IConstruct): string {
-  return `/${construct.node.path}`;
-}
 
 function importedVpc(stack: Stack): ec2.IVpc {
   return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
