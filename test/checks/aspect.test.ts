@@ -2,8 +2,8 @@ import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
-import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, RuleId, Severity } from '../../src';
+import { importedCluster } from '../support/cdk';
 
 function setup(props?: ConstructorParameters<typeof ImdsHopLimitChecker>[0]) {
   const app = new App();
@@ -99,20 +99,10 @@ describe('ImdsAcknowledgements', () => {
   });
 });
 
-/** An existing cluster reached through its kubectl provider: manifests synthesize offline. */
-function importedCluster(stack: Stack) {
-  return eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
-    clusterName: 'c',
-    kubectlProvider: eksv2.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', {
-      serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl',
-    }),
-  });
-}
-
 describe('Kubernetes manifests', () => {
   test('annotates an EC2NodeClass finding on the construct that owns the kubectl resource', () => {
     const { stack } = setup();
-    const cluster = importedCluster(stack);
+    const cluster = importedCluster(stack, { id: 'Cluster', oidc: false });
     cluster.addManifest('NodeClass', {
       apiVersion: 'karpenter.k8s.aws/v1',
       kind: 'EC2NodeClass',
@@ -126,7 +116,7 @@ describe('Kubernetes manifests', () => {
   test('resolves a token where the hop limit is through the template (a parameter allowing 2)', () => {
     const { stack } = setup();
     const hop = new CfnParameter(stack, 'Hop', { type: 'Number', allowedValues: ['1', '2'] });
-    const cluster = importedCluster(stack);
+    const cluster = importedCluster(stack, { id: 'Cluster', oidc: false });
     cluster.addManifest('NodeClass', {
       apiVersion: 'karpenter.k8s.aws/v1',
       kind: 'EC2NodeClass',

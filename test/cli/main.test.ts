@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as auditPathsModule from '../../src/checks/sources/audit-paths';
 import { runCli } from '../../src/cli/main';
-import { cleanUp, FIXTURES, tempFiles } from '../checks/sources/temp-files';
+import { cleanUp, FIXTURES, tempFiles } from '../support/temp-files';
 
 interface Run {
   readonly code: number;

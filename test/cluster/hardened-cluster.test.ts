@@ -8,6 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, HardenedCluster, ImdsAudit } from '../../src';
+import { podIdentityTrustStatement } from '../support/cdk';
 import { runControlTowerImdsRules } from '../support/cfn-guard';
 
 function build(props?: ConstructorParameters<typeof HardenedCluster>[2]) {
@@ -87,19 +88,7 @@ describe('HardenedCluster with every default', () => {
       PodIdentityAssociations: [{ RoleArn: { 'Fn::GetAtt': [cniRoleId, 'Arn'] }, ServiceAccount: 'aws-node' }],
     });
     const trust = json.Resources[cniRoleId].Properties.AssumeRolePolicyDocument.Statement;
-    expect(trust).toEqual([{
-      Effect: 'Allow',
-      Principal: { Service: 'pods.eks.amazonaws.com' },
-      Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Condition: {
-        StringEquals: {
-          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-          'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [stack.resolve((cluster.node.defaultChild as eks.CfnCluster).logicalId), 'Arn'] },
-          'aws:RequestTag/kubernetes-namespace': 'kube-system',
-          'aws:RequestTag/kubernetes-service-account': 'aws-node',
-        },
-      },
-    }]);
+    expect(trust).toEqual([podIdentityTrustStatement(stack.resolve((cluster.node.defaultChild as eks.CfnCluster).logicalId), 'kube-system', 'aws-node')]);
   });
 
   test('installs the pod identity agent, vpc-cni, kube-proxy and coredns add-ons', () => {

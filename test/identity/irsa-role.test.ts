@@ -4,9 +4,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { ACCOUNT, importedCluster, ISSUER, logicalId, OIDC_PROVIDER_ARN, objectNamed, objectsOfKind, statementsOfRole, trustOf, userLabels } from './support';
 import { HardenedCluster } from '../../src/cluster/hardened-cluster';
 import { IrsaRole, IrsaRoleOptions } from '../../src/identity';
+import { ACCOUNT, importedCluster, ISSUER, logicalId, OIDC_PROVIDER_ARN, objectNamed, objectsOfKind, statementsOfRole, trustOf, userLabels } from '../support/cdk';
 
 /**
  * A HardenedCluster (no Karpenter) with two IRSA roles, one with read/write on a bucket, and a

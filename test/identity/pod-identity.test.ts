@@ -4,9 +4,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ACCOUNT, importedCluster, logicalId, objectNamed, objectsOfKind, REGION, statementsOfRole, trustOf, userLabels } from './support';
 import { HardenedCluster } from '../../src/cluster/hardened-cluster';
 import { PodIdentity, PodIdentityOptions } from '../../src/identity';
+import { ACCOUNT, importedCluster, logicalId, objectNamed, objectsOfKind, REGION, statementsOfRole, trustOf, userLabels } from '../support/cdk';
 
 /** A HardenedCluster (no Karpenter: not what is under test) with one identity and a control role. */
 function concreteFixture() {

@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { logicalId, objectNamed, objectsOfKind, statementsOfRole, trustOf } from './support';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, HardenedCluster, ImdsAudit } from '../../src';
+import { logicalId, objectNamed, objectsOfKind, podIdentityTrustStatement, statementsOfRole, trustOf } from '../support/cdk';
 
 function referenceJob() {
   // --- job start
@@ -53,19 +53,7 @@ describe('the reference job', () => {
 
   test('the workload: its role, trusted only for orders/orders-api on this cluster through Pod Identity', () => {
     const roleId = logicalId(stack, orders.role);
-    expect(trustOf(template, roleId)).toEqual([{
-      Effect: 'Allow',
-      Principal: { Service: 'pods.eks.amazonaws.com' },
-      Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Condition: {
-        StringEquals: {
-          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-          'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [logicalId(stack, cluster), 'Arn'] },
-          'aws:RequestTag/kubernetes-namespace': 'orders',
-          'aws:RequestTag/kubernetes-service-account': 'orders-api',
-        },
-      },
-    }]);
+    expect(trustOf(template, roleId)).toEqual([podIdentityTrustStatement(logicalId(stack, cluster), 'orders', 'orders-api')]);
     template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
       ClusterName: { Ref: logicalId(stack, cluster) },
       Namespace: 'orders',

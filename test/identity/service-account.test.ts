@@ -2,9 +2,9 @@ process.env.CDK_VALIDATION = 'false';
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { importedCluster, logicalId, objectsOfKind } from './support';
 import { IrsaRole, PodIdentity, WorkloadIdentityOptions } from '../../src/identity';
 import { Karpenter } from '../../src/karpenter/karpenter';
+import { importedCluster, logicalId, objectsOfKind } from '../support/cdk';
 
 type Kind = typeof PodIdentity | typeof IrsaRole;
 const KINDS: Array<[string, Kind]> = [['PodIdentity', PodIdentity], ['IrsaRole', IrsaRole]];

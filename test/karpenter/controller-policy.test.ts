@@ -4,8 +4,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IamStatement, list, managedPolicies, statementsBySid } from './cfn-strings';
 import { KarpenterControllerPolicy, KarpenterControllerPolicyProps } from '../../src/karpenter/controller-policy';
+import { IamStatement, list, managedPolicies, statementsBySid } from '../support/cfn-strings';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';

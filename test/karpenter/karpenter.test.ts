@@ -8,9 +8,10 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as YAML from 'yaml';
-import { cfnJson, list, statementsBySid } from './cfn-strings';
 import { ImdsAudit } from '../../src';
 import { Karpenter, KarpenterCrds, KarpenterOptions } from '../../src/karpenter/karpenter';
+import { logicalId, podIdentityTrustStatement } from '../support/cdk';
+import { cfnJson, list, statementsBySid } from '../support/cfn-strings';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -55,10 +56,6 @@ function importedFixture(
   return { app, stack, cluster, karpenter, template: Template.fromStack(stack) };
 }
 
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.resolve((construct.node.defaultChild as iam.CfnRole).logicalId);
-}
-
 function chartOf(template: Template, chart = 'karpenter'): { id: string; resource: any } {
   const charts = Object.entries<any>(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: chart } }));
   expect(charts).toHaveLength(1);
@@ -83,25 +80,8 @@ describe('Karpenter on a cluster defined in the app', () => {
   const nodeRoleId = logicalId(stack, karpenter.nodeRole);
 
   test('the controller role trusts pods.eks.amazonaws.com only for this cluster, namespace, service account and account', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [{
-          Effect: 'Allow',
-          Principal: { Service: 'pods.eks.amazonaws.com' },
-          Action: ['sts:AssumeRole', 'sts:TagSession'],
-          Condition: {
-            StringEquals: {
-              'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-              'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [clusterId, 'Arn'] },
-              'aws:RequestTag/kubernetes-namespace': 'kube-system',
-              'aws:RequestTag/kubernetes-service-account': 'karpenter',
-            },
-          },
-        }],
-      },
-    });
     const trust = template.toJSON().Resources[controllerRoleId].Properties.AssumeRolePolicyDocument;
-    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement).toEqual([podIdentityTrustStatement(clusterId, 'kube-system', 'karpenter')]);
   });
 
   test('a Pod Identity association binds kube-system/karpenter to the controller role, session tags on', () => {

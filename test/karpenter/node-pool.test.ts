@@ -1,8 +1,7 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ImdsAudit } from '../../src/checks';
@@ -10,22 +9,14 @@ import {
   CapacityType, ConsolidationPolicy, CpuArchitecture, DisruptionReason, Ec2NodeClassRef, HardenedEc2NodeClass, NodePool, NodePoolOptions,
   RequirementOperator, TaintEffect,
 } from '../../src/karpenter';
+import { importedCluster, logicalId } from '../support/cdk';
 import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-validator';
-
-function importedCluster(stack: Stack, id: string, clusterName: string): eks.ICluster {
-  return eks.Cluster.fromClusterAttributes(stack, id, {
-    clusterName,
-    kubectlProvider: eks.KubectlProvider.fromKubectlProviderAttributes(stack, `${id}Kubectl`, {
-      serviceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl',
-    }),
-  });
-}
 
 /** An imported cluster (offline, cheap), a node role, and factories for node classes and pools. */
 function setup() {
   const app = new App();
   const stack = new Stack(app, 'Stack');
-  const cluster = importedCluster(stack, 'Cluster', 'c');
+  const cluster = importedCluster(stack, { id: 'Cluster', clusterName: 'c', oidc: false });
   const nodeRole = iam.Role.fromRoleName(stack, 'NodeRole', 'KarpenterNodeRole-c');
   const nodeClass = (id = 'Default', name?: string) => new HardenedEc2NodeClass(stack, id, { cluster, nodeRole, name });
   // Node classes and pools in separate scopes, so both can be called 'Default'.
@@ -53,10 +44,6 @@ function pool(stack: Stack, name = 'default'): any {
   const o = karpenterObjects(stack).get(`NodePool/${name}`);
   expect(o).toBeDefined();
   return o;
-}
-
-function logicalId(construct: { node: { defaultChild?: unknown } }, stack: Stack): string {
-  return stack.resolve((construct.node.defaultChild as CfnResource).logicalId);
 }
 
 describe('NodePool defaults', () => {
@@ -92,7 +79,7 @@ describe('NodePool defaults', () => {
     const nc = nodeClass();
     const np = nodePool('Default', { nodeClass: nc });
     const resources = Template.fromStack(stack).toJSON().Resources;
-    expect(resources[logicalId(np.manifest, stack)].DependsOn).toEqual([logicalId(nc.manifest, stack)]);
+    expect(resources[logicalId(stack, np.manifest)].DependsOn).toEqual([logicalId(stack, nc.manifest)]);
   });
 
   test('synthesizes byte-identical templates twice', () => {
@@ -210,7 +197,7 @@ describe('NodePool and its node class, across the app', () => {
     nodePool('Later', { nodeClass: Ec2NodeClassRef.fromName('later') });
     nodeClass('Later', 'later');
     expect(pool(stack, 'gpu').spec.template.spec.nodeClassRef.name).toBe('gpu');
-    expect(Template.fromStack(stack).toJSON().Resources[logicalId(np.manifest, stack)].DependsOn).toEqual([logicalId(nc.manifest, stack)]);
+    expect(Template.fromStack(stack).toJSON().Resources[logicalId(stack, np.manifest)].DependsOn).toEqual([logicalId(stack, nc.manifest)]);
   });
 
   test('fails synth when Ec2NodeClassRef.fromName matches no HardenedEc2NodeClass on the cluster, naming both', () => {
@@ -224,21 +211,21 @@ describe('NodePool and its node class, across the app', () => {
 
   test('a node class of that name on another cluster does not count', () => {
     const { app, stack, nodeRole, nodePool } = setup();
-    new HardenedEc2NodeClass(stack, 'Elsewhere', { cluster: importedCluster(stack, 'Other', 'other'), nodeRole, name: 'gpu' });
+    new HardenedEc2NodeClass(stack, 'Elsewhere', { cluster: importedCluster(stack, { id: 'Other', clusterName: 'other', oidc: false }), nodeRole, name: 'gpu' });
     nodePool('Gpu', { nodeClass: Ec2NodeClassRef.fromName('gpu') });
     expect(() => app.synth()).toThrow(/no HardenedEc2NodeClass named 'gpu' is applied to cluster 'c' \(Stack\/Cluster\) in this app\. Add/);
   });
 
   test('the same cluster imported twice (same name) is one cluster', () => {
     const { stack, nodeRole, nodePool } = setup();
-    new HardenedEc2NodeClass(stack, 'Default', { cluster: importedCluster(stack, 'Again', 'c'), nodeRole });
+    new HardenedEc2NodeClass(stack, 'Default', { cluster: importedCluster(stack, { id: 'Again', clusterName: 'c', oidc: false }), nodeRole });
     nodePool('Default', { nodeClass: Ec2NodeClassRef.fromName('default') });
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
   test('fails synth when a HardenedEc2NodeClass of another cluster is passed', () => {
     const { app, stack, nodeRole, nodePool } = setup();
-    const other = new HardenedEc2NodeClass(stack, 'Other', { cluster: importedCluster(stack, 'OtherCluster', 'other'), nodeRole });
+    const other = new HardenedEc2NodeClass(stack, 'Other', { cluster: importedCluster(stack, { id: 'OtherCluster', clusterName: 'other', oidc: false }), nodeRole });
     nodePool('Default', { nodeClass: other });
     expect(() => app.synth()).toThrow(
       /NodePool 'default' \(Stack\/Pools\/Default\) is applied to cluster 'c' \(Stack\/Cluster\), but its nodeClass HardenedEc2NodeClass 'other' \(Stack\/Other\) is applied to cluster 'other'/);
@@ -248,7 +235,7 @@ describe('NodePool and its node class, across the app', () => {
     const { stack, nodePool } = setup();
     const np = nodePool('Default', { nodeClass: Ec2NodeClassRef.fromExternalName('managed-by-argo') });
     expect(pool(stack).spec.template.spec.nodeClassRef.name).toBe('managed-by-argo');
-    expect(Template.fromStack(stack).toJSON().Resources[logicalId(np.manifest, stack)].DependsOn).toBeUndefined();
+    expect(Template.fromStack(stack).toJSON().Resources[logicalId(stack, np.manifest)].DependsOn).toBeUndefined();
   });
 });
 

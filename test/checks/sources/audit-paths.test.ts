@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { FIXTURES } from './temp-files';
 import { Severity } from '../../../src/checks/severity';
 import { auditInputs, auditPaths } from '../../../src/checks/sources/audit-paths';
 import { InputError } from '../../../src/checks/sources/input-error';
+import { FIXTURES } from '../../support/temp-files';
 
 const ASSEMBLY = path.join(FIXTURES, 'assemblies', 'nested-stage');
 const MANIFEST = path.join(FIXTURES, 'manifests', 'karpenter-and-workloads.yaml');

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURES } from './temp-files';
 import { parseCloudFormationYaml } from '../../../src/checks/sources/cfn-yaml';
 import { InputError } from '../../../src/checks/sources/input-error';
+import { FIXTURES } from '../../support/temp-files';
 
 const value = (yaml: string) => (parseCloudFormationYaml(`Value: ${yaml}\n`, 'template.yaml') as any).Value;
 

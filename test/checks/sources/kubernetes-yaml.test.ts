@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURES } from './temp-files';
 import { InputError } from '../../../src/checks/sources/input-error';
 import { parseKubernetesManifest } from '../../../src/checks/sources/kubernetes-yaml';
+import { FIXTURES } from '../../support/temp-files';
 
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, 'manifests', name), 'utf8');
 const ids = (objects: any[]) => objects.map((o) => `${o.kind}/${o.metadata?.name}`);

@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { CfnLaunchTemplate } from 'aws-cdk-lib/aws-ec2';
-import { cleanUp, FIXTURES, tempFiles } from './temp-files';
 import { InputError } from '../../../src/checks/sources/input-error';
 import { LoadedInput, loadPath } from '../../../src/checks/sources/load';
+import { cleanUp, FIXTURES, tempFiles } from '../../support/temp-files';
 
 const NESTED_STAGE = path.join(FIXTURES, 'assemblies', 'nested-stage');
 const summary = (inputs: LoadedInput[]) =>

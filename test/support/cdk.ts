@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { cfnJson } from '../karpenter/cfn-strings';
+import { cfnJson } from './cfn-strings';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
@@ -80,4 +80,25 @@ export function trustOf(template: Template, roleId: string): any[] {
 export function userLabels(object: any): Record<string, string> | undefined {
   const labels = Object.fromEntries(Object.entries<string>(object.metadata.labels ?? {}).filter(([k]) => !k.startsWith('aws.cdk.eks/prune-')));
   return Object.keys(labels).length > 0 ? labels : undefined;
+}
+
+/**
+ * The one trust statement this library writes for a Pod Identity role (PodIdentity, Karpenter's
+ * controller, the VPC CNI): `pods.eks.amazonaws.com` may assume it and tag the session only for
+ * this account, this cluster (by logical id) and this namespace / service account.
+ */
+export function podIdentityTrustStatement(clusterLogicalId: string, namespace: string, serviceAccount: string): object {
+  return {
+    Effect: 'Allow',
+    Principal: { Service: 'pods.eks.amazonaws.com' },
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+    Condition: {
+      StringEquals: {
+        'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+        'aws:RequestTag/eks-cluster-arn': { 'Fn::GetAtt': [clusterLogicalId, 'Arn'] },
+        'aws:RequestTag/kubernetes-namespace': namespace,
+        'aws:RequestTag/kubernetes-service-account': serviceAccount,
+      },
+    },
+  };
 }

@@ -24,4 +24,4 @@ export function cleanUp(): void {
 }
 
 /** The repository's test fixtures directory. */
-export const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
+export const FIXTURES = path.join(__dirname, '..', 'fixtures');
