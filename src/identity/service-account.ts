@@ -5,12 +5,11 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IConstruct } from 'constructs';
 import { WorkloadIdentityOptions } from './options';
 import { HardenedEksError } from '../private/errors';
+import { isDnsLabel, isDnsSubdomain } from '../private/kubernetes-names';
 
 /** The IRSA annotation: the role an SDK assumes with the projected web identity token. */
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Namespaces every cluster has from the start: creating them fails. */
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 /** Marks our identity constructs, so a second identity for the same service account is found. */
@@ -40,12 +39,12 @@ export function validateServiceAccountOptions(scope: IConstruct, kind: 'PodIdent
         `exactly, and add one ${kind} per service account.`);
     }
   }
-  if (!Token.isUnresolved(namespace) && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
+  if (!Token.isUnresolved(namespace) && !isDnsLabel(namespace)) {
     throw new HardenedEksError('InvalidNamespace', scope,
       `namespace "${namespace}" is not a Kubernetes namespace name (a DNS-1123 label): at most 63 lowercase letters, ` +
       'digits and \'-\', starting and ending with a letter or digit. Use e.g. "orders" or "team-a".');
   }
-  if (!Token.isUnresolved(serviceAccount) && (serviceAccount.length > 253 || !DNS_SUBDOMAIN.test(serviceAccount))) {
+  if (!Token.isUnresolved(serviceAccount) && !isDnsSubdomain(serviceAccount)) {
     throw new HardenedEksError('InvalidServiceAccountName', scope,
       `serviceAccount "${serviceAccount}" is not a Kubernetes service account name (a DNS-1123 subdomain): at most 253 ` +
       'lowercase letters, digits, \'-\' and \'.\', each dot-separated part starting and ending with a letter or digit. ' +

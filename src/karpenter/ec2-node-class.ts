@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AmiAlias, AmiFamily, AmiSelectorTerm } from './ami';
 import { SecurityGroupSelectorTerm, SubnetSelectorTerm } from './selector-terms';
-import { NAMED_NODE_CLASS_REFS, isValidObjectName, objectNameFromId } from './validate';
+import { NAMED_NODE_CLASS_REFS, applyKarpenterObject, isValidObjectName, objectNameFromId } from './validate';
 import * as k8s from '../imports/karpenter.k8s.aws';
 import { HardenedEksError } from '../private/errors';
 
@@ -281,14 +281,9 @@ export class HardenedEc2NodeClass extends Construct implements IEc2NodeClassRef 
       tags: this.checkTags(props.tags),
     };
 
-    const manifestId = `EC2NodeClass-${this.nodeClassName}`;
-    const existing = props.cluster.node.tryFindChild(`manifest-${manifestId}`);
-    if (existing) {
-      throw new HardenedEksError('DuplicateEc2NodeClass', this,
-        `an EC2NodeClass named '${this.nodeClassName}' is already applied to this cluster (${existing.node.path}). ` +
-        'Give each HardenedEc2NodeClass of a cluster its own name (the `name` prop, or a different construct id).');
-    }
-    this.manifest = props.cluster.addManifest(manifestId, k8s.Ec2NodeClass.manifest({ metadata: { name: this.nodeClassName }, spec }));
+    this.manifest = applyKarpenterObject(this, props.cluster,
+      { kind: 'EC2NodeClass', name: this.nodeClassName, construct: 'HardenedEc2NodeClass', duplicateCode: 'DuplicateEc2NodeClass' },
+      k8s.Ec2NodeClass.manifest({ metadata: { name: this.nodeClassName }, spec }));
   }
 
   private metadataOptions(props: HardenedEc2NodeClassOptions): k8s.Ec2NodeClassSpecMetadataOptions {

@@ -13,6 +13,7 @@ import { claimServiceAccount } from '../identity/service-account';
 import { podIdentityPrincipal } from '../identity/trust';
 import { HardenedEksError } from '../private/errors';
 import { VENDORED_KARPENTER_VERSION, vendoredKarpenterCrds } from '../private/karpenter-crds';
+import { isDnsLabel } from '../private/kubernetes-names';
 import { acknowledgeAwsSolutions } from '../private/nag';
 
 export * from './controller-policy';
@@ -23,7 +24,6 @@ export * from './node-role';
 const SERVICE_ACCOUNT = 'karpenter';
 const CHART_REPOSITORY = 'oci://public.ecr.aws/karpenter/karpenter';
 const CRD_CHART_REPOSITORY = 'oci://public.ecr.aws/karpenter/karpenter-crd';
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /**
@@ -360,7 +360,7 @@ function validateVersion(scope: IConstruct, version: string): string {
 }
 
 function validateNamespace(scope: IConstruct, namespace: string): string {
-  if (!Token.isUnresolved(namespace) && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
+  if (!Token.isUnresolved(namespace) && !isDnsLabel(namespace)) {
     throw new HardenedEksError('InvalidKarpenterNamespace', scope,
       `namespace "${namespace}" is not a Kubernetes namespace name: at most 63 lowercase letters, digits and '-', ` +
       'starting and ending with a letter or digit. Use e.g. "kube-system" (the default) or "karpenter".');

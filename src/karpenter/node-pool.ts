@@ -6,7 +6,7 @@ import {
   NodePoolTaint, RequirementOperator, TaintEffect,
 } from './capacity';
 import { HardenedEc2NodeClass, IEc2NodeClassRef } from './ec2-node-class';
-import { LABEL_VALUE, NAMED_NODE_CLASS_REFS, QUALIFIED_NAME, isValidObjectName, objectNameFromId, restrictedLabelReason } from './validate';
+import { LABEL_VALUE, NAMED_NODE_CLASS_REFS, QUALIFIED_NAME, applyKarpenterObject, isValidObjectName, objectNameFromId, restrictedLabelReason } from './validate';
 import * as k8s from '../imports/karpenter.sh';
 import { HardenedEksError } from '../private/errors';
 
@@ -226,14 +226,8 @@ export class NodePool extends Construct {
     templateSpec.taints = Lazy.any({ produce: () => renderTaints(this.taintList) });
     templateSpec.startupTaints = Lazy.any({ produce: () => renderTaints(this.startupTaintList) });
 
-    const manifestId = `NodePool-${this.nodePoolName}`;
-    const existing = props.cluster.node.tryFindChild(`manifest-${manifestId}`);
-    if (existing) {
-      throw new HardenedEksError('DuplicateNodePool', this,
-        `a NodePool named '${this.nodePoolName}' is already applied to this cluster (${existing.node.path}). ` +
-        'Give each NodePool of a cluster its own name (the `name` prop, or a different construct id).');
-    }
-    this.manifest = props.cluster.addManifest(manifestId, manifest);
+    this.manifest = applyKarpenterObject(this, props.cluster,
+      { kind: 'NodePool', name: this.nodePoolName, construct: 'NodePool', duplicateCode: 'DuplicateNodePool' }, manifest);
 
     const nodeClassConstruct = this.hardenedNodeClass();
     if (nodeClassConstruct) {

@@ -1,10 +1,10 @@
 // Validation helpers shared by the Karpenter constructs and selector terms. Not exported from the
 // package: every error they raise is a HardenedEksError naming the prop, the value and the fix.
 import { Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { IConstruct } from 'constructs';
 import { HardenedEksError } from '../private/errors';
-
-/** A DNS-1123 label: what Karpenter object names must be (they also end up in label values). */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { isDnsLabel } from '../private/kubernetes-names';
 
 /** Checks the tags of a selector term: 1..20 entries, no empty key or value. */
 export function checkSelectorTags(where: string, tags: { [key: string]: string }): { [key: string]: string } {
@@ -29,9 +29,37 @@ export function requireNonEmpty(where: string, prop: string, value: string): voi
   }
 }
 
+/** A Karpenter object this library applies: its kind, name and the construct that applies it. */
+export interface KarpenterObjectOwner {
+  /** `EC2NodeClass` or `NodePool`. */
+  readonly kind: string;
+  readonly name: string;
+  /** The class users construct, for the message (`HardenedEc2NodeClass`). */
+  readonly construct: string;
+  /** The error code for a second object of this kind and name. */
+  readonly duplicateCode: string;
+}
+
+/**
+ * Applies a Karpenter object to the cluster, refusing a second object of the same kind and name
+ * there: Kubernetes would keep only one of them, whichever the last deploy wrote.
+ */
+export function applyKarpenterObject(
+  scope: IConstruct, cluster: eks.ICluster, owner: KarpenterObjectOwner, manifest: Record<string, any>,
+): eks.KubernetesManifest {
+  const manifestId = `${owner.kind}-${owner.name}`;
+  const existing = cluster.node.tryFindChild(`manifest-${manifestId}`);
+  if (existing) {
+    throw new HardenedEksError(owner.duplicateCode, scope,
+      `${/^[AEIOU]/.test(owner.kind) ? 'an' : 'a'} ${owner.kind} named '${owner.name}' is already applied to this cluster (${existing.node.path}). ` +
+      `Give each ${owner.construct} of a cluster its own name (the \`name\` prop, or a different construct id).`);
+  }
+  return cluster.addManifest(manifestId, manifest);
+}
+
 /** Whether a literal is a valid Karpenter object name (DNS-1123 label, at most 63 characters). */
 export function isValidObjectName(name: string): boolean {
-  return name.length <= 63 && DNS_LABEL.test(name);
+  return isDnsLabel(name);
 }
 
 /**
