@@ -1,6 +1,6 @@
 import { Issue, IssueCollector, describeVia } from './issues';
 import { Placeholder, hasPlaceholder, replacePlaceholders, wholePlaceholderIndex } from './manifest';
-import { reasonOf } from './metadata-options';
+import { judgeTokensValue, reasonOf } from './metadata-options';
 import { AuditResult, AuditSource } from './result';
 import { toFindings } from './to-findings';
 import { Candidate, isPlainObject, show } from './values';
@@ -118,18 +118,11 @@ function judgeNodeClass(o: Record<string, unknown>, version: string, placeholder
     }
     for (const tokens of values(fields.httpTokens, placeholders)) {
       const path = `${base}.httpTokens`;
-      if (tokens.kind === 'absent') {
-        if (version === 'v1alpha1') {
-          issues.add(RuleId.TOKENS_NOT_PINNED, path, 'httpTokens',
-            `is omitted from partial metadataOptions; ${kind} v1alpha1 then defaulted it to "optional"`);
-        }
-      } else if (tokens.kind !== 'known') {
-        issues.add(RuleId.UNVERIFIABLE, path, 'httpTokens', `is only known at deploy time: ${reasonOf(tokens)}`);
-      } else if (tokens.value === 'optional') {
-        issues.add(RuleId.IMDS_V1_ALLOWED, path, 'httpTokens',
-          `is "optional"${describeVia(tokens)}: token-less IMDSv1 GETs are allowed and not hop-limited`);
-      } else if (tokens.value !== 'required') {
-        issues.add(RuleId.UNVERIFIABLE, path, 'httpTokens', `is ${show(tokens.value)}, which is neither "required" nor "optional"`);
+      if (tokens.kind !== 'absent') {
+        judgeTokensValue(tokens, path, 'httpTokens', issues);
+      } else if (version === 'v1alpha1') {
+        issues.add(RuleId.TOKENS_NOT_PINNED, path, 'httpTokens',
+          `is omitted from partial metadataOptions; ${kind} v1alpha1 then defaulted it to "optional"`);
       }
     }
   }

@@ -89,24 +89,26 @@ function judgeHopCandidate(hop: Candidate, path: string, issues: IssueCollector)
 }
 
 function judgeTokensCandidate(tokens: Candidate, path: string, issues: IssueCollector): void {
-  const subject = 'HttpTokens';
-  switch (tokens.kind) {
-    case 'absent': {
-      const how = tokens.via ? `is AWS::NoValue${describeVia(tokens)}` : 'is omitted';
-      issues.add(RuleId.TOKENS_NOT_PINNED, path, subject, `${how}, ${OMITTED_TOKENS}`);
-      return;
-    }
-    case 'unknown':
-    case 'ref':
-      issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(tokens)}`);
-      return;
-    case 'known':
-      if (tokens.value === 'optional') {
-        issues.add(RuleId.IMDS_V1_ALLOWED, path, subject, `is "optional"${describeVia(tokens)}: token-less IMDSv1 GETs are allowed and not hop-limited`);
-      } else if (tokens.value !== 'required') {
-        issues.add(RuleId.UNVERIFIABLE, path, subject, `is ${show(tokens.value)}${describeVia(tokens)}, which is neither "required" nor "optional"`);
-      }
-      return;
+  if (tokens.kind === 'absent') {
+    const how = tokens.via ? `is AWS::NoValue${describeVia(tokens)}` : 'is omitted';
+    issues.add(RuleId.TOKENS_NOT_PINNED, path, 'HttpTokens', `${how}, ${OMITTED_TOKENS}`);
+    return;
+  }
+  judgeTokensValue(tokens, path, 'HttpTokens', issues);
+}
+
+/**
+ * Judges a tokens setting that is there (EC2 `HttpTokens`, Karpenter `httpTokens`; what an
+ * omitted one means differs, and is the caller's): "required" passes, "optional" allows IMDSv1,
+ * anything else or a deploy-time value is unverifiable.
+ */
+export function judgeTokensValue(tokens: Exclude<Candidate, { kind: 'absent' }>, path: string, subject: string, issues: IssueCollector): void {
+  if (tokens.kind !== 'known') {
+    issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(tokens)}`);
+  } else if (tokens.value === 'optional') {
+    issues.add(RuleId.IMDS_V1_ALLOWED, path, subject, `is "optional"${describeVia(tokens)}: token-less IMDSv1 GETs are allowed and not hop-limited`);
+  } else if (tokens.value !== 'required') {
+    issues.add(RuleId.UNVERIFIABLE, path, subject, `is ${show(tokens.value)}${describeVia(tokens)}, which is neither "required" nor "optional"`);
   }
 }
 
