@@ -5,6 +5,7 @@ import { looksLikeJson, parseJson } from './json-text';
 import { isKubernetesObject, KubernetesObject, kubernetesObjectsOf, parseKubernetesManifest } from './kubernetes-yaml';
 import { nestedStackTemplates } from './nested-stacks';
 import { exists, isDirectory, readText } from './read-file';
+import { isPlainObject } from '../engine/values';
 
 /** A CloudFormation template read from disk. */
 export interface LoadedTemplate {
@@ -76,15 +77,15 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
   }
   seen.add(key);
   const manifest = parseJson(readText(manifestFile), manifestFile);
-  if (!isJson(manifest) || (manifest.artifacts !== undefined && !isJson(manifest.artifacts))) {
+  if (!isPlainObject(manifest) || (manifest.artifacts !== undefined && !isPlainObject(manifest.artifacts))) {
     throw new InputError(`${manifestFile} is not a cloud assembly manifest (no artifacts object)`);
   }
   const inputs: LoadedInput[] = [];
   for (const [id, artifact] of Object.entries((manifest.artifacts ?? {}) as Json)) {
-    if (!isJson(artifact)) {
+    if (!isPlainObject(artifact)) {
       continue;
     }
-    const properties = isJson(artifact.properties) ? artifact.properties : {};
+    const properties = isPlainObject(artifact.properties) ? artifact.properties : {};
     if (artifact.type === STACK_ARTIFACT) {
       if (typeof properties.templateFile !== 'string') {
         throw new InputError(`${manifestFile}: stack artifact ${id} has no properties.templateFile`);
@@ -92,7 +93,7 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
       const stack = typeof artifact.displayName === 'string' ? artifact.displayName : id;
       const file = path.join(dir, properties.templateFile);
       const template = parseJson(readText(file, manifestFile), file);
-      if (!isJson(template)) {
+      if (!isPlainObject(template)) {
         throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
       }
       inputs.push(...withNestedStacks({ kind: 'template', file, stack, template }, seen));
@@ -124,7 +125,7 @@ export function loadFile(file: string): LoadedInput[] {
     if (isTemplate(value)) {
       return withNestedStacks({ kind: 'template', file, template: value }, new Set());
     }
-    if (path.basename(file) === 'manifest.json' && isJson(value) && isJson(value.artifacts)) {
+    if (path.basename(file) === 'manifest.json' && isPlainObject(value) && isPlainObject(value.artifacts)) {
       return loadCloudAssembly(path.dirname(file));
     }
     objects = kubernetesObjectsOf([value], file);
@@ -158,7 +159,7 @@ function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput
   const inputs: LoadedInput[] = [input];
   for (const { logicalId, file } of nestedStackTemplates(input.template, input.file)) {
     const template = parseJson(readText(file, `nested stack ${logicalId} in ${input.file}`), file);
-    if (!isJson(template)) {
+    if (!isPlainObject(template)) {
       throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
     }
     const stack = input.stack ? `${input.stack}/${logicalId}` : logicalId;
@@ -168,9 +169,5 @@ function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput
 }
 
 function isTemplate(value: unknown): value is Json {
-  return isJson(value) && ('Resources' in value || 'AWSTemplateFormatVersion' in value);
-}
-
-function isJson(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isPlainObject(value) && ('Resources' in value || 'AWSTemplateFormatVersion' in value);
 }

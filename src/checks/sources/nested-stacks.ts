@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseJson } from './json-text';
 import { readText } from './read-file';
+import { isPlainObject } from '../engine/values';
 
 type Json = { [key: string]: unknown };
 
@@ -26,20 +27,20 @@ const ASSET_PATH = 'aws:asset:path';
  */
 export function nestedStackTemplates(template: Json, templateFile: string): NestedStackTemplate[] {
   const dir = path.dirname(templateFile);
-  const resources = isJson(template.Resources) ? template.Resources : {};
+  const resources = isPlainObject(template.Resources) ? template.Resources : {};
   const nested: NestedStackTemplate[] = [];
   let assets: Array<[string, string]> | undefined;
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!isJson(resource) || resource.Type !== NESTED_STACK_TYPE) {
+    if (!isPlainObject(resource) || resource.Type !== NESTED_STACK_TYPE) {
       continue;
     }
-    const metadata = isJson(resource.Metadata) ? resource.Metadata : {};
+    const metadata = isPlainObject(resource.Metadata) ? resource.Metadata : {};
     const assetPath = metadata[ASSET_PATH];
     if (typeof assetPath === 'string' && assetPath.endsWith('.template.json')) {
       nested.push({ logicalId, file: path.join(dir, assetPath) });
       continue;
     }
-    const url = isJson(resource.Properties) ? resource.Properties.TemplateURL : undefined;
+    const url = isPlainObject(resource.Properties) ? resource.Properties.TemplateURL : undefined;
     assets ??= templateAssets(dir);
     const pieces = strings(url);
     const match = assets.find(([objectKey]) => pieces.some((s) => s === objectKey || s.endsWith(`/${objectKey}`)));
@@ -62,19 +63,19 @@ function templateAssets(dir: string): Array<[string, string]> {
   for (const name of names) {
     const file = path.join(dir, name);
     const manifest = parseJson(readText(file), file);
-    const files = isJson(manifest) && isJson(manifest.files) ? manifest.files : {};
+    const files = isPlainObject(manifest) && isPlainObject(manifest.files) ? manifest.files : {};
     for (const [hash, entry] of Object.entries(files)) {
-      if (!isJson(entry) || !isJson(entry.source) || typeof entry.source.path !== 'string') {
+      if (!isPlainObject(entry) || !isPlainObject(entry.source) || typeof entry.source.path !== 'string') {
         continue;
       }
       const source = entry.source.path;
       if (!source.endsWith('.template.json')) {
         continue;
       }
-      const destinations = isJson(entry.destinations) ? Object.values(entry.destinations) : [];
+      const destinations = isPlainObject(entry.destinations) ? Object.values(entry.destinations) : [];
       const keys = new Set([`${hash}.json`]);
       for (const d of destinations) {
-        if (isJson(d) && typeof d.objectKey === 'string') {
+        if (isPlainObject(d) && typeof d.objectKey === 'string') {
           keys.add(d.objectKey);
         }
       }
@@ -94,12 +95,8 @@ function strings(value: unknown): string[] {
   if (Array.isArray(value)) {
     return value.flatMap(strings);
   }
-  if (isJson(value)) {
+  if (isPlainObject(value)) {
     return Object.values(value).flatMap(strings);
   }
   return [];
-}
-
-function isJson(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
