@@ -1,3 +1,4 @@
+import { describeVia } from './issues';
 import { parseManifestProperty, replacePlaceholders, wholePlaceholderIndex } from './manifest';
 import { intrinsicName, isPlainObject, show, TemplateContext } from './values';
 
@@ -341,7 +342,7 @@ export function statementsOf(ctx: TemplateContext, document: unknown, path: stri
 
 /** `statement 2` / `the statement`, with how it was reached. */
 export function describeStatement(s: Statement): string {
-  return `${s.index === undefined ? 'the statement' : `statement ${s.index}`}${s.via ? ` (${s.via})` : ''}`;
+  return `${s.index === undefined ? 'the statement' : `statement ${s.index}`}${describeVia(s)}`;
 }
 
 /** Whether the statement can allow (its `Effect` is not known to be `Deny`). */

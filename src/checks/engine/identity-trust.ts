@@ -3,7 +3,7 @@ import {
   isPositiveOperator, keyIs, showText, Statement, surelyAllows,
 } from './iam-documents';
 import { identityIndex, isWorkloadRole, POD_IDENTITY_SERVICE, WEB_IDENTITY_ACTION, workloadKind } from './identity-index';
-import { IssueCollector } from './issues';
+import { describeVia, IssueCollector } from './issues';
 import { TemplateContext } from './values';
 import { RuleId } from '../rules';
 
@@ -71,10 +71,6 @@ function describeEntry(e: ConditionEntry): string {
   return `${e.operator} ${JSON.stringify(key)}: ${e.values.map(showText).join(', ') || '[]'}`;
 }
 
-function variantNote(v: ConditionVariant): string {
-  return v.via ? ` (${v.via})` : '';
-}
-
 function judgeWebIdentity(ctx: TemplateContext, s: Statement, provider: string, issues: IssueCollector): void {
   const allows = allowsAction(ctx, s, WEB_IDENTITY_ACTION);
   const lets = `${describeStatement(s)} lets ${provider} assume the role${allows === 'maybe' ? ' (its actions can include sts:AssumeRoleWithWebIdentity)' : ' with sts:AssumeRoleWithWebIdentity'}`;
@@ -88,7 +84,7 @@ function judgeWebIdentity(ctx: TemplateContext, s: Statement, provider: string, 
           ? `but no ":sub" condition can be read (${v.unknown.join('; ')})`
           : 'with no ":sub" condition';
       issues.add(RuleId.IRSA_TRUST_WITHOUT_SUBJECT, TRUST_PATH, SUBJECT,
-        `${lets}, ${why}${variantNote(v)}: any service account of the cluster can assume it`);
+        `${lets}, ${why}${describeVia(v)}: any service account of the cluster can assume it`);
       continue;
     }
     // Conditions are ANDed: one exact match pins the subject whatever the Like ones allow.
@@ -98,7 +94,7 @@ function judgeWebIdentity(ctx: TemplateContext, s: Statement, provider: string, 
     const wild = subs.filter(hasWildcard);
     if (wild.length === subs.length) {
       issues.add(RuleId.IRSA_TRUST_WILDCARD_SUBJECT, TRUST_PATH, SUBJECT,
-        `${lets}, matching ":sub" as a pattern (${wild.map(describeEntry).join('; ')})${variantNote(v)}: every service account the pattern matches can assume it`);
+        `${lets}, matching ":sub" as a pattern (${wild.map(describeEntry).join('; ')})${describeVia(v)}: every service account the pattern matches can assume it`);
     }
   }
 }
@@ -147,7 +143,7 @@ function judgePodIdentity(ctx: TemplateContext, statements: Statement[], issues:
         ? `with conditions that cannot be read (${v.unknown.join('; ')})`
         : 'with no session-tag condition (aws:RequestTag/eks-cluster-arn, kubernetes-namespace, kubernetes-service-account) and no aws:SourceAccount or aws:SourceArn condition';
       const list = byReason.get(why) ?? [];
-      const which = `${describeStatement(s)}${variantNote(v)}`;
+      const which = `${describeStatement(s)}${describeVia(v)}`;
       if (!list.includes(which)) list.push(which);
       byReason.set(why, list);
     }

@@ -1,4 +1,3 @@
-import { Candidate } from './values';
 
 /** A problem found in one resource or object, before it becomes a Finding. */
 export interface Issue {
@@ -8,8 +7,8 @@ export interface Issue {
   readonly message: string;
 }
 
-/** Says how a candidate was reached, for messages: `2 (Fn::If IsDev true branch)`. */
-export function describeVia(c: Candidate): string {
+/** Says how a value was reached, for messages: `2 (Fn::If IsDev true branch)`; empty when directly. */
+export function describeVia(c: { readonly via?: string }): string {
   return c.via ? ` (${c.via})` : '';
 }
 

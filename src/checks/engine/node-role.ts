@@ -1,6 +1,6 @@
 import { HOLE, texts } from './iam-documents';
 import { identityIndex } from './identity-index';
-import { IssueCollector } from './issues';
+import { describeVia, IssueCollector } from './issues';
 import { TemplateContext } from './values';
 import { RuleId } from '../rules';
 
@@ -62,7 +62,7 @@ export function judgeNodeRole(ctx: TemplateContext, roleId: string, props: Recor
   if (found.length === 0) {
     return;
   }
-  const names = [...new Set(found.map((p) => `${p.name}${p.via ? ` (${p.via})` : ''}`))];
+  const names = [...new Set(found.map((p) => `${p.name}${describeVia(p)}`))];
   const gives = [...new Set(found.map((p) => WORKLOAD_POLICIES[p.name]))];
   issues.add(RuleId.NODE_ROLE_WORKLOAD_POLICY, 'Properties.ManagedPolicyArns', 'ManagedPolicyArns',
     `hold ${names.join(' and ')} on a node role (${usedAs}): anything that reaches the node's credentials can ${gives.join(', and ')}`);

@@ -2,7 +2,7 @@ import { resourceAcknowledgements } from './acknowledgements';
 import { CFN_JSON_TYPE } from './iam-documents';
 import { IDENTITY_JUDGES } from './identity';
 import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, POD_IDENTITY_ASSOCIATION_TYPE, WORKLOAD_POLICY_TYPES } from './identity-index';
-import { IssueCollector } from './issues';
+import { describeVia, IssueCollector } from './issues';
 import { expandList, judgeKubernetesObject } from './kubernetes';
 import { parseManifestProperty } from './manifest';
 import { judgeEc2MetadataOptions } from './metadata-options';
@@ -49,7 +49,7 @@ const JUDGES: Record<string, Judge> = {
     for (const s of spec) {
       if (s.kind === 'absent') {
         issues.add(RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE, 'Properties.LaunchTemplate', 'LaunchTemplate',
-          `is ${s.via ? `AWS::NoValue (${s.via})` : 'omitted'}: EKS generates a launch template whose hop limit is not under your control (2 for Amazon Linux 2)`);
+          `is ${s.via ? `AWS::NoValue${describeVia(s)}` : 'omitted'}: EKS generates a launch template whose hop limit is not under your control (2 for Amazon Linux 2)`);
       }
     }
     followLaunchTemplate(ctx, spec.filter((s) => s.kind !== 'absent'), NODEGROUP_SPEC, 'Properties.LaunchTemplate', issues);

@@ -2,7 +2,7 @@ import {
   alternatives, conditionVariants, describeStatement, hasHole, mayAllow, showText, Statement, statementsOf, Text, texts,
 } from './iam-documents';
 import { identityIndex, isWorkloadRole, workloadKind } from './identity-index';
-import { IssueCollector } from './issues';
+import { describeVia, IssueCollector } from './issues';
 import { awsManagedPolicies } from './node-role';
 import { isPlainObject, TemplateContext } from './values';
 import { RuleId } from '../rules';
@@ -51,7 +51,7 @@ export function judgeWorkloadRolePolicies(ctx: TemplateContext, roleId: string, 
   for (const p of awsManagedPolicies(ctx, props.ManagedPolicyArns)) {
     if (isBroadAwsManagedPolicy(p.name)) {
       issues.add(RuleId.WORKLOAD_ROLE_WILDCARD, 'Properties.ManagedPolicyArns', `ManagedPolicyArns of this ${kind}`,
-        `hold the AWS managed policy ${p.name}${p.via ? ` (${p.via})` : ''}, which allows ${p.name === 'AdministratorAccess' || p.name === 'PowerUserAccess' ? 'every action' : 'every action of a service'}`);
+        `hold the AWS managed policy ${p.name}${describeVia(p)}, which allows ${p.name === 'AdministratorAccess' || p.name === 'PowerUserAccess' ? 'every action' : 'every action of a service'}`);
     }
   }
 }
@@ -121,7 +121,7 @@ function judgeStatement(ctx: TemplateContext, s: Statement): string[] {
   const mutating = actions.filter((a) => !wildcards.includes(a) && !READ_ONLY_VERB.test(a.slice(a.indexOf(':') + 1)));
   if (mutating.length > 0) {
     const via = unconditioned.find((v) => v.via)?.via;
-    phrases.push(`${statement} allows the mutating action${mutating.length > 1 ? 's' : ''} ${quote(mutating)} on ${wideResource} with no Condition${via ? ` (${via})` : ''}`);
+    phrases.push(`${statement} allows the mutating action${mutating.length > 1 ? 's' : ''} ${quote(mutating)} on ${wideResource} with no Condition${describeVia({ via })}`);
   }
   return phrases;
 }
