@@ -1,4 +1,3 @@
-
 /** A problem found in one resource or object, before it becomes a Finding. */
 export interface Issue {
   readonly ruleId: string;

@@ -79,9 +79,8 @@ const JUDGES: Record<string, Judge> = {
  * The resource types whose properties the engine reads, for callers that render templates
  * themselves (the aspect): every judged type, kubectl manifests, and what the identity rules
  * follow from a role (OIDC providers, CfnJson values, instance profiles, access entries, Pod
- * Identity associations). Policy
- * resources are listed apart in `WORKLOAD_POLICY_TYPES`: they matter only when the template has a
- * Pod Identity or IRSA role (`hasWorkloadRoles`).
+ * Identity associations). Policy resources are listed apart in `WORKLOAD_POLICY_TYPES`: they
+ * matter only when the template has a Pod Identity or IRSA role (`hasWorkloadRoles`).
  */
 export const READ_TYPES: ReadonlySet<string> = new Set([
   ...Object.keys(JUDGES).filter((t) => !WORKLOAD_POLICY_TYPES.includes(t)),

@@ -87,8 +87,10 @@ function judgeDocument(ctx: TemplateContext, document: unknown, path: string, su
     for (const phrase of judgeStatement(ctx, s)) {
       issues.add(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject, phrase);
     }
-    const unknownActions = texts(ctx, s.value.NotAction === undefined ? s.value.Action : undefined)
-      .filter((t) => t.kind !== 'text' || hasHole(t.text));
+    // A NotAction statement already counts as every action (judgeStatement).
+    const unknownActions = s.value.NotAction === undefined
+      ? texts(ctx, s.value.Action).filter((t) => t.kind !== 'text' || hasHole(t.text))
+      : [];
     if (unknownActions.length > 0) {
       issues.add(RuleId.UNVERIFIABLE, path, subject,
         `${describeStatement(s)} allows, as its actions, ${unknownActions.map(showText).join(', ')}: ${UNKNOWN_CONSEQUENCE}`);
