@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { policyDocumentValue } from '../private/policy-document';
 
 /**
  * Properties of a `KarpenterControllerPolicy`.
@@ -64,10 +65,10 @@ interface Statement {
  *   parameters under `/aws/service/`, `pricing:GetProducts`, instance-profile reads;
  * - ZonalShift (optional): `arc-zonal-shift:GetManagedResource` on this cluster.
  *
- * No statement allows a mutating action on `*`. The documents are written as JSON strings (as the
- * template's `!Sub` does) because condition keys such as
- * `aws:RequestTag/kubernetes.io/cluster/<cluster name>` contain the cluster name, which is a
- * CloudFormation reference when the name is generated.
+ * No statement allows a mutating action on `*`. Each document is written as an object, except
+ * where a condition key such as `aws:RequestTag/kubernetes.io/cluster/<cluster name>` holds a
+ * generated cluster name (a CloudFormation reference, which cannot be an object key): that document
+ * is JSON text, as the template's `!Sub` writes it.
  */
 export class KarpenterControllerPolicy extends Construct {
   /** The managed policies, attached to the controller role. */
@@ -306,7 +307,7 @@ export class KarpenterControllerPolicy extends Construct {
     this.policies = groups.map(({ id: policyId, description, statements }) => {
       const policy = new iam.CfnManagedPolicy(this, policyId, {
         description,
-        policyDocument: stack.toJsonString({ Version: '2012-10-17', Statement: statements }),
+        policyDocument: policyDocumentValue(stack, { Version: '2012-10-17', Statement: statements }),
         roles: [props.role.roleName],
       });
       return iam.ManagedPolicy.fromManagedPolicyArn(this, `${policyId}Ref`, policy.ref);

@@ -40,21 +40,33 @@ export interface KarpenterObjectOwner {
   readonly duplicateCode: string;
 }
 
+/** Per cluster, the Karpenter objects this library applies to it, by `Kind/name`. */
+const APPLIED = new WeakMap<eks.ICluster, Map<string, IConstruct>>();
+
 /**
- * Applies a Karpenter object to the cluster, refusing a second object of the same kind and name
- * there: Kubernetes would keep only one of them, whichever the last deploy wrote.
+ * Applies a Karpenter object to the cluster as a `KubernetesManifest` under `scope` (so in the stack
+ * of the construct that asks for it, not in the cluster's stack: a team's node class in a team stack
+ * stays there and forms no cycle with the platform stack), refusing a second object of the same kind
+ * and name on that cluster: Kubernetes would keep only one of them, whichever the last deploy wrote.
  */
 export function applyKarpenterObject(
   scope: IConstruct, cluster: eks.ICluster, owner: KarpenterObjectOwner, manifest: Record<string, any>,
 ): eks.KubernetesManifest {
-  const manifestId = `${owner.kind}-${owner.name}`;
-  const existing = cluster.node.tryFindChild(`manifest-${manifestId}`);
+  const key = `${owner.kind}/${owner.name}`;
+  let applied = APPLIED.get(cluster);
+  if (!applied) {
+    applied = new Map();
+    APPLIED.set(cluster, applied);
+  }
+  const existing = applied.get(key);
   if (existing) {
     throw new HardenedEksError(owner.duplicateCode, scope,
       `${/^[AEIOU]/.test(owner.kind) ? 'an' : 'a'} ${owner.kind} named '${owner.name}' is already applied to this cluster (${existing.node.path}). ` +
       `Give each ${owner.construct} of a cluster its own name (the \`name\` prop, or a different construct id).`);
   }
-  return cluster.addManifest(manifestId, manifest);
+  const resource = new eks.KubernetesManifest(scope, 'Manifest', { cluster, manifest: [manifest] });
+  applied.set(key, scope);
+  return resource;
 }
 
 /** Whether a literal is a valid Karpenter object name (DNS-1123 label, at most 63 characters). */

@@ -67,7 +67,7 @@ describe('HardenedEc2NodeClass defaults', () => {
       ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:kubectl',
       ClusterName: 'c',
     });
-    expect(nc.manifest.node.path).toBe('Stack/Cluster/manifest-EC2NodeClass-default');
+    expect(nc.manifest.node.path).toBe('Stack/Default/Manifest');
     const [applied, ...others] = kubernetesObjectsIn(template.toJSON());
     expect(others).toEqual([]);
     expect(applied.logicalId).toBe(stack.resolve((nc.manifest.node.defaultChild as CfnResource).logicalId));
@@ -271,7 +271,7 @@ describe('HardenedEc2NodeClass validation', () => {
     const { nodeClass } = setup();
     nodeClass('Default');
     expect(() => nodeClass('Other', { name: 'default' })).toThrow(
-      /^\[DuplicateEc2NodeClass\] Stack\/Other: an EC2NodeClass named 'default' is already applied to this cluster \(Stack\/Cluster\/manifest-EC2NodeClass-default\)/);
+      /^\[DuplicateEc2NodeClass\] Stack\/Other: an EC2NodeClass named 'default' is already applied to this cluster \(Stack\/Default\)/);
   });
 
   test('an alias with other terms, no terms, or no amiFamily without an alias', () => {

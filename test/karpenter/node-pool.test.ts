@@ -246,7 +246,7 @@ describe('NodePool validation', () => {
     expect(() => nodePool('A', { nodeClass: nc, name: 'Spot_Pool' })).toThrow(/^\[InvalidNodePoolName\] Stack\/Pools\/A: name is "Spot_Pool"; a NodePool name must be a literal DNS-1123 label/);
     nodePool('Default', { nodeClass: nc });
     expect(() => nodePool('Again', { nodeClass: nc, name: 'default' })).toThrow(
-      /^\[DuplicateNodePool\] Stack\/Pools\/Again: a NodePool named 'default' is already applied to this cluster \(Stack\/Cluster\/manifest-NodePool-default\)/);
+      /^\[DuplicateNodePool\] Stack\/Pools\/Again: a NodePool named 'default' is already applied to this cluster \(Stack\/Pools\/Default\)/);
   });
 
   test('requirements that the CRD or Kubernetes would refuse', () => {

@@ -25,9 +25,36 @@ export function cfnText(value: unknown): string {
   throw new Error(`cannot read ${JSON.stringify(value)} as text`);
 }
 
-/** A JSON document written as a CloudFormation string, parsed. */
+/**
+ * A JSON document, parsed, with references as placeholders: written as a CloudFormation string
+ * (JSON text, possibly joined around references), or as an object whose leaves may be references.
+ */
 export function cfnJson(value: unknown): any {
-  return JSON.parse(cfnText(value));
+  if (typeof value === 'string' || isIntrinsic(value)) {
+    return JSON.parse(cfnText(value));
+  }
+  return readLeaves(value);
+}
+
+const INTRINSICS = ['Ref', 'Fn::GetAtt', 'Fn::Join'];
+
+function isIntrinsic(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    Object.keys(value).length === 1 && INTRINSICS.includes(Object.keys(value)[0]);
+}
+
+/** An object document with every reference leaf turned into its placeholder text. */
+function readLeaves(value: unknown): any {
+  if (Array.isArray(value)) {
+    return value.map(readLeaves);
+  }
+  if (isIntrinsic(value)) {
+    return cfnText(value);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readLeaves(v)]));
+  }
+  return value;
 }
 
 /** An IAM policy statement as IAM reads it. */
