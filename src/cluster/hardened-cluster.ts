@@ -1,11 +1,13 @@
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
 import { CfnCondition, CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
+import { hardenedNodegroupCapacity } from './hardened-node-launch';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
 import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
 import { PodIdentity, PodIdentityOptions } from '../identity/pod-identity';
@@ -244,6 +246,49 @@ export class HardenedCluster extends eks.Cluster {
    */
   public addIrsaRole(id: string, options: IrsaRoleOptions): IrsaRole {
     return new IrsaRole(this, id, { ...options, cluster: this });
+  }
+
+  /**
+   * Adds a managed node group, hardened like the system node group: on a launch template of its own
+   * with IMDSv2 required, hop limit 1, the endpoint enabled and an encrypted gp3 root volume of
+   * `diskSize` GiB (default 20), and a node role without `AmazonEKS_CNI_Policy` unless `nodeRole` is
+   * given. Without a launch template EKS would generate one whose hop limit is not under your
+   * control. `launchTemplateSpec` and `remoteAccess` are refused (each error says what to use).
+   *
+   * @param id construct id of the node group
+   * @param options the node group (as `eks.Cluster.addNodegroupCapacity`)
+   */
+  public addNodegroupCapacity(id: string, options: eks.NodegroupOptions = {}): eks.Nodegroup {
+    return hardenedNodegroupCapacity(this, id, options);
+  }
+
+  /**
+   * Refused on a `HardenedCluster`: self-managed nodes from `eks.Cluster` start on a launch
+   * template (or launch configuration) whose hop limit is not pinned, so any pod could read the node
+   * role. Use `addNodegroupCapacity()` (a managed node group on a hardened launch template) or a
+   * Karpenter `NodePool` (`addNodePool()`).
+   *
+   * @param id construct id
+   * @param _options ignored
+   */
+  public addAutoScalingGroupCapacity(id: string, _options: eks.AutoScalingGroupCapacityOptions): autoscaling.AutoScalingGroup {
+    throw new HardenedEksError('SelfManagedCapacity', this,
+      `addAutoScalingGroupCapacity('${id}') would add self-managed nodes whose instance metadata hop limit is not pinned to 1. ` +
+      'Use addNodegroupCapacity() (a managed node group on a hardened launch template) or addNodePool() (Karpenter) instead.');
+  }
+
+  /**
+   * Refused on a `HardenedCluster`: an auto scaling group built elsewhere carries metadata options
+   * this cluster cannot vouch for. Use `addNodegroupCapacity()` or a Karpenter `NodePool`; to join
+   * self-managed nodes anyway, use a plain `eks.Cluster` and let the IMDS checker judge them.
+   *
+   * @param autoScalingGroup the group
+   * @param _options ignored
+   */
+  public connectAutoScalingGroupCapacity(autoScalingGroup: autoscaling.AutoScalingGroup, _options: eks.AutoScalingGroupOptions): void {
+    throw new HardenedEksError('SelfManagedCapacity', this,
+      `connectAutoScalingGroupCapacity(${autoScalingGroup.node.path}) would join self-managed nodes whose metadata options this cluster ` +
+      'does not set. Use addNodegroupCapacity() (a managed node group on a hardened launch template) or addNodePool() (Karpenter) instead.');
   }
 
   /** cdk-nag findings on parts aws-eks-v2 creates and does not let us configure. */

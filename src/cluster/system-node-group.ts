@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { hardenedNodeLaunchTemplate, hardenedNodeRole } from './hardened-node-launch';
 import { HardenedEksError } from '../private/errors';
-import { acknowledgeNodeRolePolicies } from '../private/nag';
 
 /**
  * Options of the system managed node group.
@@ -83,32 +83,8 @@ export class SystemNodeGroup extends Construct {
         `systemNodeGroup.maxSize (${maxSize}) is below minSize (${minSize}); make maxSize at least ${minSize}.`);
     }
 
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      httpEndpoint: true,
-      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
-      httpPutResponseHopLimit: 1,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes(), {
-          encrypted: true,
-          volumeType: ec2.EbsDeviceVolumeType.GP3,
-          deleteOnTermination: true,
-        }),
-      }],
-    });
-
-    this.nodeRole = props.nodeRole ?? new iam.Role(this, 'NodeRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSWorkerNodePolicy'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEC2ContainerRegistryPullOnly'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-      ],
-    });
-
-    if (!props.nodeRole) {
-      acknowledgeNodeRolePolicies(this.nodeRole);
-    }
+    this.launchTemplate = hardenedNodeLaunchTemplate(this, 'LaunchTemplate', props.rootVolumeSize ?? Size.gibibytes(20), props.amiType);
+    this.nodeRole = props.nodeRole ?? hardenedNodeRole(this, 'NodeRole');
 
     this.nodegroup = new eks.Nodegroup(this, 'Nodegroup', {
       cluster: props.cluster,

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -174,5 +175,53 @@ describe('HardenedCluster options', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] }),
     });
+  });
+});
+
+describe('capacity methods inherited from eks.Cluster', () => {
+  function cluster() {
+    const app = new App();
+    const stack = new Stack(app, 'Platform');
+    return { stack, cluster: new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false }) };
+  }
+
+  test('addNodegroupCapacity builds a managed node group on its own hardened launch template', () => {
+    const { stack, cluster: c } = cluster();
+    const group = c.addNodegroupCapacity('Batch', { instanceTypes: [new ec2.InstanceType('c7i.xlarge')], diskSize: 50, minSize: 1 });
+    const template = Template.fromStack(stack);
+    const lt = (group.node.scope!.node.findChild('LaunchTemplate').node.defaultChild as ec2.CfnLaunchTemplate);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1, HttpTokens: 'required' },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeSize: 50, VolumeType: 'gp3' }) }],
+      }),
+    });
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      InstanceTypes: ['c7i.xlarge'],
+      LaunchTemplate: { Id: { Ref: stack.resolve(lt.logicalId) }, Version: Match.anyValue() },
+      DiskSize: Match.absent(),
+    });
+    // Its node role holds no CNI policy (the VPC CNI has its own Pod Identity role).
+    const roleId = stack.resolve((group.role.node.defaultChild as iam.CfnRole).logicalId);
+    expect(JSON.stringify(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns)).not.toContain('AmazonEKS_CNI_Policy');
+    expect(ImdsAudit.ofStack(stack)).toEqual([]);
+  });
+
+  test('addNodegroupCapacity refuses a launch template of the caller and SSH remote access', () => {
+    const { cluster: c } = cluster();
+    expect(() => c.addNodegroupCapacity('Own', { launchTemplateSpec: { id: 'lt-0123456789abcdef0' } }))
+      .toThrow(/\[NodegroupLaunchTemplateGiven\].*launchTemplateSpec is given.*new eks\.Nodegroup/);
+    expect(() => c.addNodegroupCapacity('Ssh', { remoteAccess: { sshKeyName: 'k' } }))
+      .toThrow(/\[NodegroupRemoteAccess\].*Session Manager/);
+  });
+
+  test('addAutoScalingGroupCapacity and connectAutoScalingGroupCapacity are refused with what to use instead', () => {
+    const { stack, cluster: c } = cluster();
+    expect(() => c.addAutoScalingGroupCapacity('Self', { instanceType: new ec2.InstanceType('m7i.large') }))
+      .toThrow(/\[SelfManagedCapacity\] Platform\/Cluster: addAutoScalingGroupCapacity\('Self'\).*addNodegroupCapacity\(\).*addNodePool\(\)/);
+    const asg = new autoscaling.AutoScalingGroup(stack, 'Asg', {
+      vpc: c.vpc, instanceType: new ec2.InstanceType('m7i.large'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    expect(() => c.connectAutoScalingGroupCapacity(asg, {})).toThrow(/\[SelfManagedCapacity\].*connectAutoScalingGroupCapacity\(Platform\/Asg\)/);
   });
 });
