@@ -1,6 +1,7 @@
 import { Aspects, AspectPriority, CfnResource, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACKNOWLEDGEMENT_METADATA_KEY } from './engine/acknowledgements';
+import { MIN_REASON_LENGTH } from './engine/scoped-acknowledgements';
 import { RuleCatalogue } from './rules';
 
 /**
@@ -16,8 +17,6 @@ export interface Acknowledgement {
   readonly reason: string;
 }
 
-/** Reasons shorter than this are refused: "ok", "n/a" and "todo" explain nothing. */
-const MIN_REASON_LENGTH = 10;
 
 /**
  * Acknowledges IMDS checker findings on a construct and every construct below it.

@@ -1,12 +1,17 @@
-import { Annotations, CfnElement, IAspect, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Annotations, CfnElement, FeatureFlags, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CheckerOptions } from './checker-options';
 import { auditTemplate } from './engine';
+import { CHECKER_NAMESPACE } from './engine/scoped-acknowledgements';
 import { Finding } from './finding';
+import { recordReported } from './reported';
+import { escapeControl } from './report/escape';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { findingSentence } from './report/sentence';
 import { Severity } from './severity';
 import { renderStack } from '../private/render-stack';
+import { treeAuditSource } from '../private/tree-source';
 
 /**
  * Options of the `ImdsHopLimitChecker` aspect.
@@ -60,17 +65,19 @@ export class ImdsHopLimitChecker implements IAspect {
 
   private annotate(stack: Stack, inScope: Set<IConstruct>): void {
     const { template, constructs } = renderStack(stack);
-    const findings = applyCheckerOptions(auditTemplate(template, { stack: stack.node.path }).findings, this.options);
+    const findings = applyCheckerOptions(auditTemplate(template, treeAuditSource(stack, constructs)).findings, this.options);
     // A stack trace would only point at CDK's validation pass (this is where every annotation of
     // the checker comes from) and capturing one per finding is most of the aspect's cost, so
     // annotations are added without one.
     const previous = process.env.CDK_DISABLE_STACK_TRACE;
     process.env.CDK_DISABLE_STACK_TRACE = '1';
+    const reported: Finding[] = [];
     try {
       for (const f of findings) {
         const element = f.resource === undefined ? undefined : constructs.get(f.resource);
         if (element && inScope.has(element)) {
           annotateFinding(element, f);
+          reported.push(f);
         }
       }
     } finally {
@@ -80,8 +87,30 @@ export class ImdsHopLimitChecker implements IAspect {
         process.env.CDK_DISABLE_STACK_TRACE = previous;
       }
     }
+    const stage = Stage.of(stack);
+    if (stage) {
+      recordReported(path.join(stage.outdir, stack.templateFile), reported);
+    }
+    showAcknowledged(stack, reported.filter((f) => f.acknowledged));
   }
 }
+
+/**
+ * Acknowledged findings stay visible in a default `cdk synth`. They are info annotations, which
+ * aws-cdk-lib drops from its output when `@aws-cdk/core:annotationsInValidationReport` is on (as in
+ * every app `cdk init` makes); then they are printed on stderr, once per stack, with their reasons.
+ */
+function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
+  if (acknowledged.length === 0 || !FeatureFlags.of(stack).isEnabled(ANNOTATIONS_IN_VALIDATION_REPORT)) {
+    return;
+  }
+  const lines = acknowledged.map((f) =>
+    `  [${f.ruleId}] ${escapeControl(f.constructPath ?? f.resource ?? stack.node.path)}${f.object ? ` ${escapeControl(f.object)}` : ''}: ` +
+    `${escapeControl(f.acknowledgedReason ?? '')}`);
+  process.stderr.write(`cdk-hardened-eks: ${acknowledged.length} acknowledged IMDS finding(s) in ${stack.node.path} (not failing synth):\n${lines.join('\n')}\n`);
+}
+
+const ANNOTATIONS_IN_VALIDATION_REPORT = '@aws-cdk/core:annotationsInValidationReport';
 
 function annotateFinding(element: IConstruct, f: Finding): void {
   const text = formatAnnotation(f);
@@ -93,7 +122,8 @@ function annotateFinding(element: IConstruct, f: Finding): void {
   } else if (f.severity === Severity.ERROR) {
     Annotations.of(target).addError(text);
   } else {
-    Annotations.of(target).addWarningV2(`cdk-hardened-eks:${f.ruleId}`, text);
+    // The id `cdk synth` prints for it is the one the validation plugin's findings carry.
+    Annotations.of(target).addWarningV2(`${CHECKER_NAMESPACE}::${f.ruleId}`, text);
   }
 }
 

@@ -5,6 +5,7 @@ import { auditKubernetesObjects, auditTemplate } from './engine';
 import { Finding } from './finding';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { auditPaths } from './sources/audit-paths';
+import { treeAuditSource } from '../private/tree-source';
 
 /**
  * Options for `ImdsAudit`.
@@ -31,7 +32,7 @@ export class ImdsAudit {
   public static ofStack(stack: Stack, options: ImdsAuditOptions = {}): Finding[] {
     validateCheckerOptions(options, 'ImdsAudit.ofStack');
     const template = Template.fromStack(stack).toJSON();
-    return finish(auditTemplate(template, { stack: stack.node.path }).findings, options);
+    return finish(auditTemplate(template, treeAuditSource(stack)).findings, options);
   }
 
   /**

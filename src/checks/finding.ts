@@ -40,7 +40,14 @@ export interface Finding {
    *
    * @default - the whole resource or object
    */
-  readonly path?: string;
+  readonly property?: string;
+  /**
+   * Construct path of the resource (`Stack/Cluster/Nodegroup/Resource`), from the construct tree or
+   * the cloud assembly's metadata, when the template came from CDK.
+   *
+   * @default - not known (a template not made by CDK, or one synthesized without path metadata)
+   */
+  readonly constructPath?: string;
   /**
    * Path of the stack in the cloud assembly (`Stage/Stack`), when known.
    *

@@ -1,12 +1,14 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { CheckerOptions } from './checker-options';
+import { Finding } from './finding';
 import { validateCheckerOptions } from './options';
 import { summarize } from './report/audit-report';
 import { packageInfo } from './report/package-info';
+import { takeUnreported } from './reported';
 import { findingSentence } from './report/sentence';
 import { RuleCatalogue } from './rules';
 import { auditInputs } from './sources/audit-paths';
-import { LoadedTemplate, loadFile } from './sources/load';
+import { assemblyContextOf, LoadedTemplate, loadFile } from './sources/load';
 
 /**
  * Options of the `ImdsHopLimitValidationPlugin`.
@@ -33,7 +35,8 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const stackOf = new Map(context.stackTemplates.map((s) => [s.templatePath, s.stackConstructPath]));
+    // `stackTemplates` is newer than `templatePaths` (aws-cdk-lib < 2.25x hands over the paths only).
+    const stackOf = new Map((context.stackTemplates ?? []).map((s) => [s.templatePath, s.stackConstructPath]));
     // CDK hands over the top-level templates only: follow their nested stacks from the assembly
     // (once each, should a later CDK hand those over too).
     const seen = new Set<string>();
@@ -41,10 +44,20 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
       const top = stackOf.get(templatePath);
       return loadFile(templatePath)
         .filter((input): input is LoadedTemplate => input.kind === 'template' && !seen.has(input.file) && !!seen.add(input.file))
-        .map((input) => ({ ...input, stack: input.file === templatePath ? top ?? input.stack : [top, input.stack].filter(Boolean).join('/') }));
+        .map((input) => ({
+          ...input,
+          ...assemblyContextOf(templatePath),
+          stack: input.file === templatePath ? top ?? input.stack : [top, input.stack].filter(Boolean).join('/'),
+        }));
     });
-    const report = auditInputs(inputs, this.options);
-    const { findings } = report;
+    const audited = auditInputs(inputs, this.options);
+    // With the aspect on too, each finding is reported once: by the aspect, on its construct.
+    const byFile = new Map<string, Finding[]>();
+    for (const f of audited.findings) {
+      byFile.set(f.file ?? '', [...byFile.get(f.file ?? '') ?? [], f]);
+    }
+    const findings = [...byFile].flatMap(([file, list]) => takeUnreported(file, list));
+    const report = { ...audited, findings };
     const violations: PolicyViolation[] = findings.map((f) => ({
       ruleName: f.ruleId,
       description: findingSentence(f),
@@ -57,7 +70,7 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
       violatingResources: [{
         resourceLogicalId: f.resource ?? '',
         templatePath: f.file ?? '',
-        locations: [f.path ?? 'Properties'],
+        locations: [f.property ?? 'Properties'],
       }],
     }));
     const summary = summarize(report, 'error');

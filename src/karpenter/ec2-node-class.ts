@@ -347,7 +347,7 @@ export class HardenedEc2NodeClass extends Construct implements IEc2NodeClassRef 
     }
     if (alias.isLatest) {
       const how = `AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.${constantName(alias.family)}, 'vYYYYMMDD'))`;
-      Annotations.of(this).addInfoV2('cdk-hardened-eks:Ec2NodeClass.amiLatest', defaulted
+      Annotations.of(this).addWarningV2('cdk-hardened-eks:Ec2NodeClass.amiLatest', defaulted
         ? `EC2NodeClass '${this.nodeClassName}' uses the default AMI alias ${alias.value}: every EKS AMI release drifts and replaces its nodes. ` +
           `Pin a release in production with amiSelectorTerms: [${how}].`
         : `EC2NodeClass '${this.nodeClassName}' follows ${alias.value}: every AMI release drifts and replaces its nodes.` +

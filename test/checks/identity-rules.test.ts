@@ -77,7 +77,7 @@ describe.each(IDENTITY_TOPICS)('%s', (rule) => {
       expect(keys(findings)).toEqual(keys(c.expected));
       for (const f of findings) {
         expect({ finding: key(f), severity: f.severity }).toEqual({ finding: key(f), severity: severityOf(f.ruleId) });
-        expect(f.path).toMatch(/^Properties\.(AssumeRolePolicyDocument|ManagedPolicyArns|PolicyDocument|Policies(\.\d+(\.PolicyDocument)?)?)$/);
+        expect(f.property).toMatch(/^Properties\.(AssumeRolePolicyDocument|ManagedPolicyArns|PolicyDocument|Policies(\.\d+(\.PolicyDocument)?)?)$/);
         expect(f.message.length).toBeGreaterThan(20);
       }
     });
@@ -208,7 +208,7 @@ describe('Unverifiable on the IAM documents of a workload role', () => {
   };
   function findingsFor(properties: Record<string, unknown>): Array<{ ruleId: string; path?: string; message: string }> {
     const template = { Resources: { OrdersRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: scopedPodTrust, ...properties } } } };
-    return auditTemplate(template).findings.map((f) => ({ ruleId: f.ruleId, path: f.path, message: f.message }));
+    return auditTemplate(template).findings.map((f) => ({ ruleId: f.ruleId, property: f.property, message: f.message }));
   }
 
   test.each([
@@ -218,7 +218,7 @@ describe('Unverifiable on the IAM documents of a workload role', () => {
     ['an action is imported', { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', { 'Fn::ImportValue': 'a' }], Resource: 'arn:aws:s3:::b/*' }] } }] }, 'Properties.Policies.0.PolicyDocument'],
   ])('%s: one Unverifiable finding at the place it cannot read', (_name, properties, at) => {
     const findings = findingsFor(properties);
-    expect(findings.map((f) => `${f.ruleId} @ ${f.path}`)).toEqual([`Unverifiable @ ${at}`]);
+    expect(findings.map((f) => `${f.ruleId} @ ${f.property}`)).toEqual([`Unverifiable @ ${at}`]);
     expect(findings[0].message).toContain('Fn::ImportValue');
     expect(findings[0].message).toContain('only known at deploy time');
   });

@@ -433,7 +433,7 @@ describe('hop limit verdicts', () => {
       const options = { HttpTokens: 'required', HttpPutResponseHopLimit: h, ...(endpoint ? { HttpEndpoint: endpoint } : {}) };
       const findings = auditTemplate(launchTemplateWith(options)).findings;
       expect(ruleIds(findings)).toEqual(expectedForHop(h));
-      expect(findings.every((f) => f.resource === 'Lt' && f.path === 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit')).toBe(true);
+      expect(findings.every((f) => f.resource === 'Lt' && f.property === 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit')).toBe(true);
     }), { numRuns: 200 });
   });
 
@@ -1205,7 +1205,7 @@ describe('auditTemplate never throws on IAM roles and policies', () => {
       for (const f of result.findings.filter((x) => IDENTITY_RULE_IDS.has(x.ruleId))) {
         // Identity findings sit on a role or a policy resource, at a path the fix applies to.
         expect(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy']).toContain(resources[f.resource!].Type);
-        expect(f.path).toMatch(/^Properties\.(AssumeRolePolicyDocument|ManagedPolicyArns|PolicyDocument|Policies\.\d+\.PolicyDocument)$/);
+        expect(f.property).toMatch(/^Properties\.(AssumeRolePolicyDocument|ManagedPolicyArns|PolicyDocument|Policies\.\d+\.PolicyDocument)$/);
       }
       const roles = Object.values(resources).filter((r) => isObject(r) && r.Type === 'AWS::IAM::Role').length;
       expect(result.checked['AWS::IAM::Role'] ?? 0).toBe(roles);

@@ -88,10 +88,10 @@ describe('HardenedEc2NodeClass defaults', () => {
     expect(JSON.stringify(manifest)).toMatch(/"Ref":"NodeRole[0-9A-F]{8}"/);
   });
 
-  test('says in an info annotation that the default AMI follows @latest, and how to pin it', () => {
+  test('warns (visible in a default cdk synth) that the default AMI follows @latest, and how to pin it', () => {
     const { stack, nodeClass } = setup();
     nodeClass('Default');
-    Annotations.fromStack(stack).hasInfo('/Stack/Default',
+    Annotations.fromStack(stack).hasWarning('/Stack/Default',
       Match.stringLikeRegexp("uses the default AMI alias al2023@latest.*AmiAlias.of\\(AmiFamily.AL2023, 'vYYYYMMDD'\\)"));
   });
 
@@ -193,7 +193,7 @@ describe('HardenedEc2NodeClass options', () => {
     const o = onlyNodeClass(stack);
     expect(o.spec.amiSelectorTerms).toEqual([{ alias: 'windows2022@latest' }]);
     expect(o.spec.blockDeviceMappings[0]).toMatchObject({ deviceName: '/dev/sda1', ebs: { volumeSize: '50Gi' } });
-    Annotations.fromStack(stack).hasInfo('/Stack/Win', Match.stringLikeRegexp('^(?!.*Pin).*follows windows2022@latest'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Win', Match.stringLikeRegexp('^(?!.*Pin).*follows windows2022@latest'));
   });
 
   test('associatePublicIpAddress can be turned on explicitly', () => {

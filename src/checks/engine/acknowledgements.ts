@@ -1,3 +1,4 @@
+import { isReason } from './scoped-acknowledgements';
 import { isPlainObject } from './values';
 
 /**
@@ -8,7 +9,7 @@ import { isPlainObject } from './values';
  */
 export const ACKNOWLEDGEMENT_METADATA_KEY = 'cdk-hardened-eks';
 
-/** The acknowledged rule ids of a resource, with their reasons (entries without a reason are ignored). */
+/** The acknowledged rule ids of a resource, with their reasons (entries without a reason of at least MIN_REASON_LENGTH characters are ignored). */
 export function resourceAcknowledgements(resource: unknown): Map<string, string> {
   const acks = new Map<string, string>();
   if (!isPlainObject(resource) || !isPlainObject(resource.Metadata)) {
@@ -17,7 +18,7 @@ export function resourceAcknowledgements(resource: unknown): Map<string, string>
   const ours = resource.Metadata[ACKNOWLEDGEMENT_METADATA_KEY];
   const list = isPlainObject(ours) && Array.isArray(ours.acknowledgements) ? ours.acknowledgements : [];
   for (const entry of list) {
-    if (isPlainObject(entry) && typeof entry.ruleId === 'string' && typeof entry.reason === 'string' && entry.reason.trim()) {
+    if (isPlainObject(entry) && typeof entry.ruleId === 'string' && isReason(entry.reason)) {
       acks.set(entry.ruleId, entry.reason.trim());
     }
   }

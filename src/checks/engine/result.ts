@@ -1,3 +1,4 @@
+import type { ScopedAcknowledgements } from './scoped-acknowledgements';
 import { Finding } from '../finding';
 
 /**
@@ -15,6 +16,13 @@ export interface AuditSource {
   readonly file?: string;
   /** Stack path in the cloud assembly. */
   readonly stack?: string;
+  /**
+   * Construct path of each resource, by logical id, when known from the construct tree or the cloud
+   * assembly's metadata (a resource's own `aws:cdk:path` metadata is read as well).
+   */
+  readonly constructPaths?: ReadonlyMap<string, string>;
+  /** Acknowledgements made on constructs (`Validations.of(scope).acknowledge()`). */
+  readonly scopedAcknowledgements?: ScopedAcknowledgements;
 }
 
 export function mergeResults(results: AuditResult[]): AuditResult {

@@ -8,7 +8,7 @@ import { parseManifestProperty } from './manifest';
 import { judgeEc2MetadataOptions } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
 import { AuditResult, AuditSource } from './result';
-import { toFindings } from './to-findings';
+import { FindingLocation, toFindings } from './to-findings';
 import { isPlainObject, TemplateContext } from './values';
 import { Finding } from '../finding';
 import { RuleId } from '../rules';
@@ -109,23 +109,34 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') {
       continue;
     }
-    const acknowledgements = resourceAcknowledgements(resource);
+    const constructPath = source.constructPaths?.get(logicalId) ?? cdkPathOf(resource);
+    const acknowledgements = new Map([
+      ...source.scopedAcknowledgements?.forPath(constructPath) ?? [],
+      ...resourceAcknowledgements(resource),
+    ]);
+    const where = { ...source, resource: logicalId, constructPath };
     const judge = JUDGES[resource.Type];
     if (judge) {
       count(resource.Type);
       const issues = new IssueCollector();
       judge(ctx, resource.Properties ?? {}, issues, logicalId);
-      findings.push(...toFindings(issues.issues(), { ...source, resource: logicalId }, acknowledgements));
+      findings.push(...toFindings(issues.issues(), where, acknowledgements));
     } else if (resource.Type === KUBERNETES_RESOURCE_TYPE) {
       count(resource.Type);
-      findings.push(...auditManifestResource(ctx, logicalId, resource, source, acknowledgements, count));
+      findings.push(...auditManifestResource(ctx, resource, where, acknowledgements, count));
     }
   }
   return { findings, checked };
 }
 
+/** The construct path CDK writes into a resource's metadata (when path metadata is on, as under `cdk synth`). */
+function cdkPathOf(resource: Record<string, unknown>): string | undefined {
+  const p = isPlainObject(resource.Metadata) ? resource.Metadata['aws:cdk:path'] : undefined;
+  return typeof p === 'string' ? p : undefined;
+}
+
 function auditManifestResource(
-  ctx: TemplateContext, logicalId: string, resource: Record<string, unknown>, source: AuditSource,
+  ctx: TemplateContext, resource: Record<string, unknown>, where: FindingLocation,
   acknowledgements: Map<string, string>, count: (kind: string) => void,
 ): Finding[] {
   const props = isPlainObject(resource.Properties) ? resource.Properties : {};
@@ -136,14 +147,14 @@ function auditManifestResource(
   if (!parsed.ok) {
     const issues = new IssueCollector();
     issues.add(RuleId.UNVERIFIABLE, 'Properties.Manifest', 'the Kubernetes manifest', `cannot be read: ${parsed.reason}`);
-    return toFindings(issues.issues(), { ...source, resource: logicalId }, acknowledgements);
+    return toFindings(issues.issues(), where, acknowledgements);
   }
   const findings: Finding[] = [];
   for (const o of parsed.manifest.objects.flatMap((x) => expandList(x))) {
     const judged = judgeKubernetesObject(o, parsed.manifest.placeholders);
     count(judged.countAs);
     const acks = new Map([...acknowledgements, ...judged.acknowledgements]);
-    findings.push(...toFindings(judged.issues, { ...source, resource: logicalId, object: judged.object }, acks));
+    findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, acks));
   }
   return findings;
 }

@@ -7,6 +7,7 @@ import { RuleCatalogue } from '../rules';
 export interface FindingLocation extends AuditSource {
   readonly resource?: string;
   readonly object?: string;
+  readonly constructPath?: string;
 }
 
 /** Turns issues into findings with the catalogue's severity and fix, applying acknowledgements. */
@@ -19,11 +20,12 @@ export function toFindings(issues: Issue[], where: FindingLocation, acknowledgem
       severity: rule.defaultSeverity,
       message: issue.message,
       fix: rule.fix,
-      path: issue.path,
+      property: issue.path,
       ...(where.resource !== undefined ? { resource: where.resource } : {}),
       ...(where.object !== undefined ? { object: where.object } : {}),
       ...(where.file !== undefined ? { file: where.file } : {}),
       ...(where.stack !== undefined ? { stack: where.stack } : {}),
+      ...(where.constructPath !== undefined ? { constructPath: where.constructPath } : {}),
       ...(reason !== undefined ? { acknowledged: true, acknowledgedReason: reason } : {}),
     };
     return finding;

@@ -14,8 +14,10 @@ export interface JsonFinding {
   readonly object?: string;
   readonly message: string;
   readonly fix: string;
-  /** Dotted path of the offending value inside the resource or object. */
+  /** Construct path of the resource (`aws:cdk:path`), when the template came from CDK. */
   readonly path?: string;
+  /** Dotted path of the offending value inside the resource or object. */
+  readonly property?: string;
   /** Stack path in the cloud assembly. */
   readonly stack?: string;
   readonly acknowledged: boolean;
@@ -49,7 +51,8 @@ function toJsonFinding(f: Finding): JsonFinding {
     object: f.object,
     message: f.message,
     fix: f.fix,
-    path: f.path,
+    path: f.constructPath,
+    property: f.property,
     stack: f.stack,
     acknowledged: f.acknowledged === true,
     acknowledgedReason: f.acknowledged ? f.acknowledgedReason : undefined,

@@ -13,7 +13,7 @@ export function findingLine(text: string, finding: Finding): number | undefined 
     if (start === undefined) {
       return undefined;
     }
-    return pathLine(lines, start, finding.path) ?? start + 1;
+    return pathLine(lines, start, finding.property) ?? start + 1;
   }
   if (finding.object) {
     const line = objectLine(lines, finding.object);

@@ -82,7 +82,12 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
       message: { text: messageOf(f) },
       locations: [locationOf(f, baseDir, source)],
       partialFingerprints: { [FINGERPRINT]: fingerprint(f) },
-      properties: { fix: f.fix, ...(f.path ? { path: f.path } : {}), ...(f.stack ? { stack: f.stack } : {}) },
+      properties: {
+        fix: f.fix,
+        ...(f.property ? { property: f.property } : {}),
+        ...(f.constructPath ? { constructPath: f.constructPath } : {}),
+        ...(f.stack ? { stack: f.stack } : {}),
+      },
     };
     if (f.acknowledged) {
       result.suppressions = [{ kind: 'external', status: 'accepted', justification: f.acknowledgedReason ?? '' }];
@@ -147,6 +152,10 @@ function locationOf(f: Finding, baseDir: string, source: (file: string) => strin
       kind: 'resource',
     });
   }
+  if (f.constructPath) {
+    // The construct the resource came from, as a CDK user names it.
+    logicalLocations.push({ name: f.constructPath.split('/').pop(), fullyQualifiedName: f.constructPath, kind: 'module' });
+  }
   if (f.object) {
     logicalLocations.push({
       name: f.object,
@@ -181,6 +190,6 @@ export function uriOf(file: string, baseDir: string): string {
 
 /** Stable across runs and line moves: what the finding is about, not where the line is. */
 function fingerprint(f: Finding): string {
-  const key = [f.ruleId, f.file, f.stack, f.resource, f.object, f.path].map((s) => s ?? '').join('\u0000');
+  const key = [f.ruleId, f.file, f.stack, f.resource, f.object, f.property].map((s) => s ?? '').join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -2,6 +2,7 @@ import { Finding } from '../finding';
 import { FailOn } from '../options';
 import { Severity } from '../severity';
 import { AuditReport, summarize } from './audit-report';
+import { escapeControl } from './escape';
 
 /** Options of the text report. */
 export interface TextReportOptions {
@@ -27,7 +28,7 @@ export function formatText(report: AuditReport, options: TextReportOptions = {})
   out.push(`IMDS audit: ${count(summary.checkedTotal, 'resource or object', 'resources and objects')} checked in ${count(summary.files.length, 'file')}`);
   if (summary.files.length > 0) {
     out.push('', `Files (${summary.files.length}):`);
-    out.push(...summary.files.map((file) => `  ${file}`));
+    out.push(...summary.files.map((file) => `  ${escapeControl(file)}`));
   }
   out.push('', `Checked (${summary.checkedTotal}):`);
   for (const [kind, n] of Object.entries(summary.checked)) {
@@ -49,7 +50,9 @@ export function formatText(report: AuditReport, options: TextReportOptions = {})
     out.push(...groups(acknowledged, width, true));
   }
 
-  const verdict = summary.failed ? 'FAIL' : 'PASS';
+  // The verdict never contradicts the counts: open errors under `--fail-on never` are not a PASS.
+  const openErrors = summary.errors > 0 || (failOn === 'never' && summary.warnings > 0);
+  const verdict = summary.failed ? 'FAIL' : openErrors ? 'NOT ENFORCED' : 'PASS';
   const threshold = failOn === 'never' ? '--fail-on never' : `--fail-on ${failOn}`;
   out.push(
     '',
@@ -64,7 +67,12 @@ function groups(findings: Finding[], width: number, acknowledged: boolean): stri
   const byPlace = new Map<string, Finding[]>();
   for (const f of findings) {
     const key = place(f);
-    byPlace.set(key, [...(byPlace.get(key) ?? []), f]);
+    const group = byPlace.get(key);
+    if (group) {
+      group.push(f);
+    } else {
+      byPlace.set(key, [f]);
+    }
   }
   const out: string[] = [];
   for (const [key, group] of byPlace) {
@@ -79,14 +87,16 @@ function groups(findings: Finding[], width: number, acknowledged: boolean): stri
 
 function finding(f: Finding, width: number, acknowledged: boolean): string[] {
   const indent = ' '.repeat(2 + LABEL_WIDTH + 1);
-  const subject = [f.resource, f.object].filter((s) => s).join(' > ') || '(whole input)';
-  const out = [`  ${f.severity.padEnd(LABEL_WIDTH)} [${f.ruleId}] ${subject}`];
-  if (f.path) {
-    out.push(`${indent}at ${f.path}`);
+  const subject = escapeControl([f.resource, f.object].filter((s) => s).join(' > ') || '(whole input)');
+  // A CDK user thinks in construct paths: show it next to the logical id.
+  const construct = f.constructPath ? ` (construct ${escapeControl(f.constructPath)})` : '';
+  const out = [`  ${f.severity.padEnd(LABEL_WIDTH)} [${f.ruleId}] ${subject}${construct}`];
+  if (f.property) {
+    out.push(`${indent}at ${escapeControl(f.property)}`);
   }
-  out.push(...wrap(f.message, indent, width));
+  out.push(...wrap(escapeControl(f.message), indent, width));
   if (acknowledged) {
-    out.push(...wrap(`acknowledged: ${f.acknowledgedReason ?? '(no reason given)'}`, indent, width));
+    out.push(...wrap(`acknowledged: ${escapeControl(f.acknowledgedReason ?? '(no reason given)')}`, indent, width));
   } else {
     out.push(...wrap(`fix: ${f.fix}`, indent, width));
   }
@@ -94,8 +104,8 @@ function finding(f: Finding, width: number, acknowledged: boolean): string[] {
 }
 
 function place(f: Finding): string {
-  const file = f.file ?? '(in-memory input)';
-  return f.stack ? `${file} (stack ${f.stack})` : file;
+  const file = escapeControl(f.file ?? '(in-memory input)');
+  return f.stack ? `${file} (stack ${escapeControl(f.stack)})` : file;
 }
 
 function rank(severity: Severity): number {

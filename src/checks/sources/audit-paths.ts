@@ -31,7 +31,9 @@ export function auditPaths(paths: string[], options: CheckerOptions = {}): Audit
 export function auditInputs(inputs: LoadedInput[], options: CheckerOptions = {}): AuditReport {
   const results: AuditResult[] = inputs.map((input) =>
     input.kind === 'template'
-      ? auditTemplate(input.template, { file: input.file, stack: input.stack })
+      ? auditTemplate(input.template, {
+        file: input.file, stack: input.stack, constructPaths: input.constructPaths, scopedAcknowledgements: input.scopedAcknowledgements,
+      })
       : auditKubernetesObjects(input.objects, { file: input.file }),
   );
   const merged = mergeResults(results);

@@ -4,7 +4,8 @@ import { InputError } from './input-error';
 import { looksLikeJson, parseJson } from './json-text';
 import { isKubernetesObject, KubernetesObject, kubernetesObjectsOf, parseKubernetesManifest } from './kubernetes-yaml';
 import { nestedStackTemplates } from './nested-stacks';
-import { exists, isDirectory, readText } from './read-file';
+import { exists, fileInAssembly, isDirectory, readText } from './read-file';
+import { ScopedAcknowledgements } from '../engine/scoped-acknowledgements';
 import { isPlainObject } from '../engine/values';
 
 /** A CloudFormation template read from disk. */
@@ -16,6 +17,10 @@ export interface LoadedTemplate {
   readonly stack?: string;
   /** The parsed template (JSON long form, also when read from YAML). */
   readonly template: { [key: string]: unknown };
+  /** Construct path by logical id, from the cloud assembly's metadata (top-level stacks only). */
+  readonly constructPaths?: ReadonlyMap<string, string>;
+  /** Acknowledgements recorded on constructs (`Validations.of(scope).acknowledge()`), from the cloud assembly's metadata. */
+  readonly scopedAcknowledgements?: ScopedAcknowledgements;
 }
 
 /** The Kubernetes objects of a manifest file. */
@@ -91,17 +96,23 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
         throw new InputError(`${manifestFile}: stack artifact ${id} has no properties.templateFile`);
       }
       const stack = typeof artifact.displayName === 'string' ? artifact.displayName : id;
-      const file = path.join(dir, properties.templateFile);
+      const file = fileInAssembly(dir, properties.templateFile, `${manifestFile} (stack ${id})`);
       const template = parseJson(readText(file, manifestFile), file);
       if (!isPlainObject(template)) {
         throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
       }
-      inputs.push(...withNestedStacks({ kind: 'template', file, stack, template }, seen));
+      const metadata = stackMetadata(dir, manifestFile, id, artifact);
+      const [top, ...nested] = withNestedStacks({ kind: 'template', file, stack, template }, seen);
+      const scopedAcknowledgements = ScopedAcknowledgements.fromMetadataEntries(metadata);
+      inputs.push(
+        ...(top ? [{ ...top as LoadedTemplate, constructPaths: logicalIdPaths(metadata), scopedAcknowledgements }] : []),
+        ...nested.map((n) => ({ ...n as LoadedTemplate, scopedAcknowledgements })),
+      );
     } else if (artifact.type === NESTED_ASSEMBLY_ARTIFACT) {
       if (typeof properties.directoryName !== 'string') {
         throw new InputError(`${manifestFile}: nested assembly artifact ${id} has no properties.directoryName`);
       }
-      const nested = path.join(dir, properties.directoryName);
+      const nested = fileInAssembly(dir, properties.directoryName, `${manifestFile} (nested assembly ${id})`);
       if (!exists(nested)) {
         throw new InputError(`no such directory: ${nested} (named by ${manifestFile})`);
       }
@@ -109,6 +120,76 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
     }
   }
   return inputs;
+}
+
+/**
+ * The construct paths and construct acknowledgements the cloud assembly records for the stack whose
+ * template is `templateFile` (for the validation plugin, which CDK hands template paths only).
+ * Empty when the file is not a stack template of an assembly.
+ */
+export function assemblyContextOf(templateFile: string): Pick<LoadedTemplate, 'constructPaths' | 'scopedAcknowledgements'> {
+  const dir = path.dirname(templateFile);
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!exists(manifestFile)) {
+    return {};
+  }
+  const manifest = parseJson(readText(manifestFile), manifestFile);
+  const artifacts = isPlainObject(manifest) && isPlainObject(manifest.artifacts) ? manifest.artifacts : {};
+  for (const [id, artifact] of Object.entries(artifacts)) {
+    if (isPlainObject(artifact) && artifact.type === STACK_ARTIFACT && isPlainObject(artifact.properties) &&
+        typeof artifact.properties.templateFile === 'string' &&
+        path.resolve(dir, artifact.properties.templateFile) === path.resolve(templateFile)) {
+      const metadata = stackMetadata(dir, manifestFile, id, artifact);
+      return { constructPaths: logicalIdPaths(metadata), scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(metadata) };
+    }
+  }
+  return {};
+}
+
+/** One metadata entry of a stack artifact, with the construct path it sits on. */
+interface MetadataEntry {
+  readonly path: string;
+  readonly type: unknown;
+  readonly data: unknown;
+}
+
+/**
+ * The metadata entries of a stack artifact: those in the manifest and those in its
+ * `additionalMetadataFile` (where aws-cdk-lib ≥ 2.26x writes them).
+ */
+function stackMetadata(dir: string, manifestFile: string, id: string, artifact: Json): MetadataEntry[] {
+  const entries: MetadataEntry[] = [];
+  const add = (metadata: unknown) => {
+    if (!isPlainObject(metadata)) {
+      return;
+    }
+    for (const [constructPath, list] of Object.entries(metadata)) {
+      for (const e of Array.isArray(list) ? list : []) {
+        if (isPlainObject(e)) {
+          entries.push({ path: constructPath, type: e.type, data: e.data });
+        }
+      }
+    }
+  };
+  add(artifact.metadata);
+  if (typeof artifact.additionalMetadataFile === 'string') {
+    const file = fileInAssembly(dir, artifact.additionalMetadataFile, `${manifestFile} (stack ${id})`);
+    if (exists(file)) {
+      add(parseJson(readText(file, manifestFile), file));
+    }
+  }
+  return entries;
+}
+
+/** Construct path by logical id, from `aws:cdk:logicalId` entries (which CDK always writes). */
+function logicalIdPaths(entries: MetadataEntry[]): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const e of entries) {
+    if (e.type === 'aws:cdk:logicalId' && typeof e.data === 'string' && !paths.has(e.data)) {
+      paths.set(e.data, e.path.replace(/^\/+/, ''));
+    }
+  }
+  return paths;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { errorMessage, InputError } from './input-error';
 
 /**
@@ -8,11 +9,44 @@ import { errorMessage, InputError } from './input-error';
  * @param namedBy the file that names this one, when the user did not name it directly
  */
 export function readText(file: string, namedBy?: string): string {
+  const context = namedBy ? ` (named by ${namedBy})` : '';
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    throw fileSystemError(e, file, namedBy);
+  }
+  // A FIFO or a device (/dev/zero) would hang or never end: only regular files are read.
+  if (stat.isDirectory()) {
+    throw new InputError(`cannot read ${file}${context}: it is a directory`);
+  }
+  if (!stat.isFile()) {
+    throw new InputError(`cannot read ${file}${context}: not a regular file`);
+  }
+  if (stat.size > MAX_INPUT_BYTES) {
+    throw new InputError(`cannot read ${file}${context}: ${stat.size} bytes is more than the ${MAX_INPUT_BYTES / 2 ** 20} MiB the audit reads`);
+  }
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw fileSystemError(e, file, namedBy);
   }
+}
+
+/** The largest file the audit reads (CloudFormation's own template limit is 1 MB; assemblies of many stacks stay far below). */
+export const MAX_INPUT_BYTES = 256 * 2 ** 20;
+
+/**
+ * A file a cloud assembly names, relative to the assembly's directory; refused when it points
+ * outside it (`../`, an absolute path), so a crafted manifest cannot make the audit read other files.
+ */
+export function fileInAssembly(dir: string, name: string, namedBy: string): string {
+  const resolved = path.resolve(dir, name);
+  const root = path.resolve(dir);
+  if (path.isAbsolute(name) || (resolved !== root && !resolved.startsWith(root + path.sep))) {
+    throw new InputError(`${namedBy} names ${JSON.stringify(name)}, which is outside the cloud assembly ${dir}`);
+  }
+  return resolved === path.join(root, name) ? path.join(dir, name) : resolved;
 }
 
 /** Whether the path is a directory; throws `InputError` when it does not exist or cannot be read. */

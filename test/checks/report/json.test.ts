@@ -17,7 +17,8 @@ describe('formatJson', () => {
       resource: 'NodeLaunchTemplate',
       message: 'HttpPutResponseHopLimit is 2: a pod one hop away can get an IMDSv2 token',
       fix: 'Set the hop limit to 1.',
-      path: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit',
+      path: 'Prod/Platform/Nodes/LaunchTemplate/Resource',
+      property: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit',
       stack: 'Prod/Platform',
       acknowledged: false,
     });

@@ -27,12 +27,12 @@ describe('findingLine', () => {
   const jsonLines = json.split('\n');
 
   test('finds the deepest key of the path inside the right resource of a JSON template', () => {
-    const line = findingLine(json, finding({ resource: 'NodeLaunchTemplate', path: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit' }));
+    const line = findingLine(json, finding({ resource: 'NodeLaunchTemplate', property: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit' }));
     expect(jsonLines[line! - 1]).toBe('      "HttpPutResponseHopLimit": 2');
   });
 
   test('falls back to the deepest key of the path it finds, then to the resource key under Resources', () => {
-    const partial = findingLine(json, finding({ resource: 'NodeLaunchTemplate', path: 'Properties.LaunchTemplate' }));
+    const partial = findingLine(json, finding({ resource: 'NodeLaunchTemplate', property: 'Properties.LaunchTemplate' }));
     expect(partial).toBeGreaterThan(jsonLines.indexOf('  "NodeLaunchTemplate": {') + 1);
     expect(jsonLines[partial! - 1]).toBe('   "Properties": {');
     const none = findingLine(json, finding({ resource: 'NodeLaunchTemplate', path: 'Metadata.X' }));
@@ -42,7 +42,7 @@ describe('findingLine', () => {
   test('finds keys in a YAML template', () => {
     const yaml = ['Resources:', '  LT:', '    Type: AWS::EC2::LaunchTemplate', '    Properties:', '      LaunchTemplateData:',
       '        MetadataOptions:', '          HttpPutResponseHopLimit: !If [Big, 2, 1]', ''].join('\n');
-    expect(findingLine(yaml, finding({ resource: 'LT', path: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit' }))).toBe(7);
+    expect(findingLine(yaml, finding({ resource: 'LT', property: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit' }))).toBe(7);
   });
 
   test('finds an object of a manifest by its kind and name', () => {

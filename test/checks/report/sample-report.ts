@@ -9,7 +9,8 @@ export const TEMPLATE_FINDING: Finding = {
   file: 'cdk.out/assembly-Prod/ProdPlatform.template.json',
   stack: 'Prod/Platform',
   resource: 'NodeLaunchTemplate',
-  path: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit',
+  constructPath: 'Prod/Platform/Nodes/LaunchTemplate/Resource',
+  property: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit',
   message: 'HttpPutResponseHopLimit is 2: a pod one hop away can get an IMDSv2 token',
   fix: 'Set the hop limit to 1.',
 };
@@ -21,7 +22,7 @@ export const EMBEDDED_OBJECT_FINDING: Finding = {
   stack: 'Prod/Platform',
   resource: 'ClusterKarpenterNodeClassD1E2F3A4',
   object: 'EC2NodeClass/beta',
-  path: 'spec.metadataOptions',
+  property: 'spec.metadataOptions',
   message: 'metadataOptions is omitted; EC2NodeClass v1beta1 defaulted httpPutResponseHopLimit to 2',
   fix: 'Write the hop limit out explicitly as 1.',
 };
@@ -31,7 +32,7 @@ export const MANIFEST_FINDING: Finding = {
   severity: Severity.WARNING,
   file: 'manifests/monitoring.yaml',
   object: 'DaemonSet/node-exporter',
-  path: 'spec.template.spec.hostNetwork',
+  property: 'spec.template.spec.hostNetwork',
   message: 'hostNetwork is true in namespace "monitoring"',
   fix: 'Remove `hostNetwork: true`.',
 };

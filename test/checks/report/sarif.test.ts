@@ -98,6 +98,7 @@ describe('SARIF report', () => {
     expect(template.locations![0].physicalLocation!.artifactLocation!.uri).toBe('cdk.out/assembly-Prod/ProdPlatform.template.json');
     expect(template.locations![0].logicalLocations).toEqual([
       { name: 'NodeLaunchTemplate', fullyQualifiedName: 'Prod/Platform/NodeLaunchTemplate', kind: 'resource' },
+      { name: 'Resource', fullyQualifiedName: 'Prod/Platform/Nodes/LaunchTemplate/Resource', kind: 'module' },
     ]);
     expect(embedded.locations![0].logicalLocations!.map((l) => l.name)).toEqual([
       'ClusterKarpenterNodeClassD1E2F3A4',

@@ -15,7 +15,7 @@ describe('formatText', () => {
   test('groups open findings under their file and stack, with rule id, severity, subject, message and fix', () => {
     const group = lines.indexOf('cdk.out/assembly-Prod/ProdPlatform.template.json (stack Prod/Platform)');
     expect(group).toBeGreaterThan(0);
-    expect(lines[group + 1]).toBe('  error   [HopLimitAboveOne] NodeLaunchTemplate');
+    expect(lines[group + 1]).toBe('  error   [HopLimitAboveOne] NodeLaunchTemplate (construct Prod/Platform/Nodes/LaunchTemplate/Resource)');
     expect(lines[group + 2]).toBe('          at Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit');
     expect(lines[group + 3]).toBe('          HttpPutResponseHopLimit is 2: a pod one hop away can get an IMDSv2 token');
     expect(lines[group + 4]).toBe('          fix: Set the hop limit to 1.');
@@ -42,6 +42,22 @@ describe('formatText', () => {
     expect(formatText(sampleReport([MANIFEST_FINDING]), { failOn: 'warning' }).split('\n').pop()).toBe(
       'FAIL: 0 errors, 1 warning, 0 acknowledged (--fail-on warning)',
     );
+    // Open findings under --fail-on never are reported, never called a PASS.
+    expect(formatText(sampleReport(), { failOn: 'never' }).split('\n').pop()).toBe(
+      'NOT ENFORCED: 2 errors, 1 warning, 2 acknowledged (--fail-on never)',
+    );
+    expect(formatText(sampleReport([ACKNOWLEDGED_ERROR]), { failOn: 'never' }).split('\n').pop()).toBe(
+      'PASS: 0 errors, 0 warnings, 1 acknowledged (--fail-on never)',
+    );
+  });
+
+  test('escapes control characters from the input, so no input can forge a line or colour the output', () => {
+    const forged = { ...TEMPLATE_FINDING, resource: 'Lt\nPASS: 0 errors', message: '\u001b[32mok\r::error::x', constructPath: 'S/\u2028X' };
+    const out = formatText(sampleReport([forged]));
+    expect(out).toContain('[HopLimitAboveOne] Lt\\nPASS: 0 errors (construct S/\\u2028X)');
+    expect(out).toContain('\\x1b[32mok\\r::error::x');
+    expect(out.split('\n').filter((l) => l.startsWith('PASS'))).toEqual([]);
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u2028]/);
   });
 
   test('has no findings section when nothing was found', () => {

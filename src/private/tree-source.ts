@@ -1,0 +1,38 @@
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { AuditSource } from '../checks/engine/result';
+import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements';
+
+/**
+ * What the construct tree knows about a stack's template beyond the template itself: the construct
+ * path of each logical id, and the acknowledgements made with `Validations.of(scope).acknowledge()`
+ * on the stack, its constructs and its ancestors (the app, a stage).
+ *
+ * @param constructs the stack's elements by logical id, when already collected
+ */
+export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, IConstruct>): AuditSource {
+  const byId = constructs ?? elementsOf(stack);
+  const constructPaths = new Map<string, string>();
+  for (const [logicalId, c] of byId) {
+    constructPaths.set(logicalId, c.node.path);
+  }
+  const entries: Array<{ path: string; type: unknown; data: unknown }> = [];
+  const visit = (c: IConstruct) => {
+    for (const m of c.node.metadata) {
+      entries.push({ path: c.node.path, type: m.type, data: m.data });
+    }
+  };
+  stack.node.scopes.forEach(visit);
+  stack.node.findAll().forEach((c) => c !== stack && visit(c));
+  return { stack: stack.node.path, constructPaths, scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries) };
+}
+
+function elementsOf(stack: Stack): Map<string, IConstruct> {
+  const result = new Map<string, IConstruct>();
+  for (const c of stack.node.findAll()) {
+    if (CfnElement.isCfnElement(c) && c.stack === stack) {
+      result.set(stack.resolve(c.logicalId) as string, c);
+    }
+  }
+  return result;
+}
