@@ -1,7 +1,9 @@
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { CfnCondition, CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnElement, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+// L1s come from aws-eks: aws-eks-v2 does not re-export them in every aws-cdk-lib release we support.
+import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,6 +19,7 @@ import { HardenedEc2NodeClass, HardenedEc2NodeClassOptions } from '../karpenter/
 import { Karpenter, KarpenterOptions } from '../karpenter/karpenter';
 import { NodePool, NodePoolOptions } from '../karpenter/node-pool';
 import { SecurityGroupSelectorTerm, SubnetSelectorTerm } from '../karpenter/selector-terms';
+import { acknowledgeRule } from '../private/compat';
 import { HardenedEksError } from '../private/errors';
 import { acknowledgeAwsSolutions, managedPolicyFinding } from '../private/nag';
 
@@ -165,7 +168,7 @@ export class HardenedCluster extends eks.Cluster {
     });
     acknowledgeAwsSolutions(this.vpcCniRole, managedPolicyFinding('AmazonEKS_CNI_Policy'),
       'The policy the VPC CNI is documented with, held only by this role, which only kube-system/aws-node of this cluster can assume.');
-    const vpcCni = new eks.CfnAddon(this, 'VpcCniAddon', {
+    const vpcCni = new eksl1.CfnAddon(this, 'VpcCniAddon', {
       clusterName: this.clusterName,
       addonName: 'vpc-cni',
       resolveConflicts: 'OVERWRITE',
@@ -295,11 +298,9 @@ export class HardenedCluster extends eks.Cluster {
   private acknowledgeAwsManagedParts(): void {
     acknowledgeAwsSolutions(this.role, managedPolicyFinding('AmazonEKSClusterPolicy'),
       'EKS requires AmazonEKSClusterPolicy on the cluster role; aws-eks-v2 attaches it.');
-    Validations.of(this).acknowledge({
-      id: 'CloudFormation-Validate::W9009',
-      reason: 'aws-eks-v2 writes EncryptionConfig.Resources: [secrets] for envelope encryption of secrets; ' +
-        'the property is marked deprecated in the schema but not configurable on the Cluster construct.',
-    });
+    acknowledgeRule(this, 'CloudFormation-Validate::W9009',
+      'aws-eks-v2 writes EncryptionConfig.Resources: [secrets] for envelope encryption of secrets; ' +
+      'the property is marked deprecated in the schema but not configurable on the Cluster construct.');
     const provider = this.node.tryFindChild('KubectlProvider');
     if (provider) {
       const why = 'Part of the kubectl handler aws-cdk-lib (aws-eks-v2) creates to apply manifests and Helm charts; not configurable here.';

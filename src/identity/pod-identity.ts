@@ -1,3 +1,5 @@
+// L1s come from aws-eks: aws-eks-v2 does not re-export them in every aws-cdk-lib release we support.
+import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -67,7 +69,7 @@ export class PodIdentity extends Construct implements iam.IGrantable {
   /** The role: grants to this identity go to it. */
   public readonly grantPrincipal: iam.IPrincipal;
   /** The Pod Identity association of the service account with the role. */
-  public readonly podIdentityAssociation: eks.CfnPodIdentityAssociation;
+  public readonly podIdentityAssociation: eksl1.CfnPodIdentityAssociation;
   /** The `ServiceAccount` object, when `createServiceAccount` is true. */
   public readonly serviceAccountManifest?: eks.KubernetesManifest;
 
@@ -89,7 +91,7 @@ export class PodIdentity extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = this.role;
 
-    this.podIdentityAssociation = new eks.CfnPodIdentityAssociation(this, 'Association', {
+    this.podIdentityAssociation = new eksl1.CfnPodIdentityAssociation(this, 'Association', {
       clusterName: props.cluster.clusterName,
       namespace: props.namespace,
       serviceAccount: props.serviceAccount,

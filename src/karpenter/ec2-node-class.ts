@@ -7,6 +7,7 @@ import { AmiAlias, AmiFamily, AmiSelectorTerm } from './ami';
 import { SecurityGroupSelectorTerm, SubnetSelectorTerm } from './selector-terms';
 import { NAMED_NODE_CLASS_REFS, applyKarpenterObject, isValidObjectName, objectNameFromId } from './validate';
 import * as k8s from '../imports/karpenter.k8s.aws';
+import { showSize } from '../private/compat';
 import { HardenedEksError } from '../private/errors';
 
 const HARDENED_EC2_NODE_CLASS = Symbol.for('cdk-hardened-eks.HardenedEc2NodeClass');
@@ -367,7 +368,7 @@ export class HardenedEc2NodeClass extends Construct implements IEc2NodeClassRef 
     }
     if (!Number.isInteger(gib) || gib < 1 || gib > MAX_VOLUME_GIB) {
       throw new HardenedEksError('InvalidRootVolumeSize', this,
-        `rootVolume.size is ${size.toString()}; give a whole number of GiB between 1 and ${MAX_VOLUME_GIB}, e.g. Size.gibibytes(20).`);
+        `rootVolume.size is ${showSize(size)}; give a whole number of GiB between 1 and ${MAX_VOLUME_GIB}, e.g. Size.gibibytes(20).`);
     }
     const ebs = (volumeSize: string): k8s.Ec2NodeClassSpecBlockDeviceMappingsEbs => ({
       deleteOnTermination: true,

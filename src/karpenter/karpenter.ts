@@ -1,4 +1,6 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+// L1s come from aws-eks: aws-eks-v2 does not re-export them in every aws-cdk-lib release we support.
+import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -184,7 +186,7 @@ export class Karpenter extends Construct {
   /** The interruption queue, when enabled. */
   public readonly interruptionQueue?: sqs.IQueue;
   /** The Pod Identity association of the controller's service account. */
-  public readonly podIdentityAssociation: eks.CfnPodIdentityAssociation;
+  public readonly podIdentityAssociation: eksl1.CfnPodIdentityAssociation;
   /** The Karpenter Helm release. */
   public readonly chart: eks.HelmChart;
 
@@ -230,7 +232,7 @@ export class Karpenter extends Construct {
     });
     // One role per service account: refuse a PodIdentity or IrsaRole for it, made before or after.
     claimServiceAccount(this, 'Karpenter controller', cluster, this.namespace, this.serviceAccountName);
-    this.podIdentityAssociation = new eks.CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
+    this.podIdentityAssociation = new eksl1.CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
       clusterName: cluster.clusterName,
       namespace: this.namespace,
       serviceAccount: SERVICE_ACCOUNT,

@@ -8,6 +8,7 @@ import {
 import { HardenedEc2NodeClass, IEc2NodeClassRef } from './ec2-node-class';
 import { LABEL_VALUE, NAMED_NODE_CLASS_REFS, QUALIFIED_NAME, applyKarpenterObject, isValidObjectName, objectNameFromId, restrictedLabelReason } from './validate';
 import * as k8s from '../imports/karpenter.sh';
+import { showSize } from '../private/compat';
 import { HardenedEksError } from '../private/errors';
 
 const CAPACITY_TYPE = 'karpenter.sh/capacity-type';
@@ -396,7 +397,7 @@ export class NodePool extends Construct {
       mib = NaN;
     }
     if (!Number.isInteger(mib) || mib <= 0) {
-      throw new HardenedEksError('InvalidLimits', this, `limits.memory is ${memory.toString()}; give a positive whole number of MiB, e.g. Size.gibibytes(1000).`);
+      throw new HardenedEksError('InvalidLimits', this, `limits.memory is ${showSize(memory)}; give a positive whole number of MiB, e.g. Size.gibibytes(1000).`);
     }
     return {
       cpu: Token.isUnresolved(cpu) || Number.isInteger(cpu) ? k8s.NodePoolSpecLimits.fromNumber(cpu) : k8s.NodePoolSpecLimits.fromString(String(cpu)),

@@ -1,5 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { acknowledgeRule } from './compat';
 
 /**
  * Acknowledges an AWS Solutions (cdk-nag) finding on a construct of ours, with the reason a
@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
  * and users who run it see the reason in the report.
  */
 export function acknowledgeAwsSolutions(scope: IConstruct, finding: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions::${finding}`, reason });
+  acknowledgeRule(scope, `AwsSolutions::${finding}`, reason);
 }
 
 /** The cdk-nag finding id of an AWS managed policy (`AwsSolutions-IAM4[Policy::...]`). */

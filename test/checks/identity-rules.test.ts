@@ -6,7 +6,7 @@
 process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an oracle elsewhere; it is slow.
 
 import * as fs from 'fs';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +25,7 @@ import {
   annotationLevel as level, appWithChecker as harnessApp, describeExpected, engineFindings, expectedExitCode, findingKey as key,
   findingKeys as keys, fixtureFiles, resourcePath, runCliCapturing, severityOf, stackAnnotations,
 } from '../support/rule-harness';
+import { addPlugins } from '../support/compat';
 
 const IDENTITY_RULES: readonly IdentityRuleId[] = [
   'IrsaTrustWithoutSubject', 'IrsaTrustWildcardSubject', 'PodIdentityTrustWithoutTagSession',
@@ -206,7 +207,7 @@ describe('Unverifiable on the IAM documents of a workload role', () => {
       Condition: { StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:RequestTag/kubernetes-namespace': 'apps' } },
     }],
   };
-  function findingsFor(properties: Record<string, unknown>): Array<{ ruleId: string; path?: string; message: string }> {
+  function findingsFor(properties: Record<string, unknown>): Array<{ ruleId: string; property?: string; message: string }> {
     const template = { Resources: { OrdersRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: scopedPodTrust, ...properties } } } };
     return auditTemplate(template).findings.map((f) => ({ ruleId: f.ruleId, property: f.property, message: f.message }));
   }
@@ -257,7 +258,7 @@ describe('aspect cost: what it renders', () => {
 describe('validation plugin', () => {
   test('fails synth on a Pod Identity trust without sts:TagSession (an error) and names the rule', () => {
     const app = new App();
-    Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin());
+    addPlugins(app, new ImdsHopLimitValidationPlugin());
     const stack = new Stack(app, 'Workloads');
     new iam.Role(stack, 'Orders', {
       assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }),

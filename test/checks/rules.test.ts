@@ -7,7 +7,7 @@
 // Then the aspect on L2 inputs (escape hatches included) and the policy-validation plugin.
 process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an oracle elsewhere; it is slow.
 
-import { App, CfnParameter, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -22,6 +22,7 @@ import {
   expectedExitCode, findingKey as key, findingKeys as keys, fixtureFiles, JsonFinding, resourcePath, runCliCapturing, SeenAnnotation,
   severityOf, stackAnnotations,
 } from '../support/rule-harness';
+import { addPlugins } from '../support/compat';
 
 // ---------------------------------------------------------------------------------------- helpers
 
@@ -319,7 +320,7 @@ describe('aspect on aws-eks-v2 clusters', () => {
 describe('policy-validation plugin (Validations.of(app).addPlugins)', () => {
   function appWithPlugin(hopLimit: number): { app: App; launchTemplate: ec2.CfnLaunchTemplate } {
     const app = new App();
-    Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin());
+    addPlugins(app, new ImdsHopLimitValidationPlugin());
     const stack = new Stack(app, 'Nodes');
     const launchTemplate = new ec2.CfnLaunchTemplate(stack, 'NodeLaunchTemplate', {
       launchTemplateData: { metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: hopLimit } },

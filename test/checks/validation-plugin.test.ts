@@ -2,13 +2,14 @@ process.env.CDK_VALIDATION = 'false';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitValidationPlugin, RuleId, Severity } from '../../src';
+import { addPlugins } from '../support/compat';
 
 function appWithPlugin() {
   const app = new App();
-  Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin());
+  addPlugins(app, new ImdsHopLimitValidationPlugin());
   return app;
 }
 
@@ -46,7 +47,7 @@ describe('ImdsHopLimitValidationPlugin', () => {
   test('audits nested stacks (CDK hands plugins the top-level templates only) and reports their findings once', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-nested-'));
     const app = new App({ outdir });
-    Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin({ severity: Severity.WARNING }));
+    addPlugins(app, new ImdsHopLimitValidationPlugin({ severity: Severity.WARNING }));
     const parent = new Stack(app, 'Parent');
     const nested = new NestedStack(parent, 'Nodes');
     new ec2.CfnLaunchTemplate(nested, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });

@@ -3,10 +3,11 @@
 process.env.CDK_VALIDATION = 'false';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, CapacityType, HardenedCluster } from '../../src';
 import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-validator';
+import { addPlugins } from '../support/compat';
 
 const app = new App();
 const stack = new Stack(app, 'Platform');
@@ -14,7 +15,7 @@ const cluster = new HardenedCluster(stack, 'Cluster');
 const nodeClass = cluster.addEc2NodeClass('default', { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] });
 cluster.addNodePool('default', { nodeClass });
 cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND] });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+addPlugins(app, new AwsSolutionsChecks(app));
 const assembly = app.synth();
 const template = assembly.getStackByName('Platform').template;
 

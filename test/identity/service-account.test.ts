@@ -1,6 +1,7 @@
 process.env.CDK_VALIDATION = 'false';
 import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { IrsaRole, PodIdentity, WorkloadIdentityOptions } from '../../src/identity';
 import { Karpenter } from '../../src/karpenter/karpenter';
@@ -128,7 +129,7 @@ describe('one identity per service account and cluster', () => {
 
   test('an L1 association anywhere in the app counts', () => {
     const { stack, cluster } = stackWithCluster();
-    new eks.CfnPodIdentityAssociation(stack, 'Raw', { clusterName: 'c', namespace: 'orders', serviceAccount: 'orders-api', roleArn: 'arn:aws:iam::111111111111:role/r' });
+    new eksl1.CfnPodIdentityAssociation(stack, 'Raw', { clusterName: 'c', namespace: 'orders', serviceAccount: 'orders-api', roleArn: 'arn:aws:iam::111111111111:role/r' });
     expect(() => new IrsaRole(stack, 'Second', { cluster, namespace: 'orders', serviceAccount: 'orders-api' }))
       .toThrow(/the Pod Identity association at Stack\/Raw\./);
   });

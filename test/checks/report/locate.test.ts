@@ -1,7 +1,7 @@
 import { findingLine } from '../../../src/checks/report/locate';
 import { Severity } from '../../../src/checks/severity';
 
-const finding = (props: { resource?: string; object?: string; path?: string }) => ({
+const finding = (props: { resource?: string; object?: string; property?: string }) => ({
   ruleId: 'HopLimitAboveOne',
   severity: Severity.ERROR,
   message: 'm',
@@ -35,7 +35,7 @@ describe('findingLine', () => {
     const partial = findingLine(json, finding({ resource: 'NodeLaunchTemplate', property: 'Properties.LaunchTemplate' }));
     expect(partial).toBeGreaterThan(jsonLines.indexOf('  "NodeLaunchTemplate": {') + 1);
     expect(jsonLines[partial! - 1]).toBe('   "Properties": {');
-    const none = findingLine(json, finding({ resource: 'NodeLaunchTemplate', path: 'Metadata.X' }));
+    const none = findingLine(json, finding({ resource: 'NodeLaunchTemplate', property: 'Metadata.X' }));
     expect(jsonLines[none! - 1]).toBe('  "NodeLaunchTemplate": {');
   });
 
