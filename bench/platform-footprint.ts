@@ -181,7 +181,7 @@ function buildB(outdir: string, rendered: RenderedObjects): { app: App; cluster:
   const stack = new Stack(app, 'PlainPlatform');
 
   const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_36,
+    version: eks.KubernetesVersion.of('1.36'),
     kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(stack, 'KubectlLayer') },
     defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
   });

@@ -38,7 +38,7 @@ export interface HardenedClusterProps {
    * Kubernetes version. Give `kubectlLayer` too when you change it, so the kubectl handler
    * matches the cluster.
    *
-   * @default eks.KubernetesVersion.V1_36
+   * @default eks.KubernetesVersion.of('1.36') (the version the bundled kubectl layer matches)
    */
   readonly version?: eks.KubernetesVersion;
   /**
@@ -140,7 +140,7 @@ export class HardenedCluster extends eks.Cluster {
     });
     super(scope, id, {
       clusterName: props.clusterName,
-      version: props.version ?? eks.KubernetesVersion.V1_36,
+      version: props.version ?? eks.KubernetesVersion.of('1.36'),
       vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
       endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PRIVATE,

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitValidationPlugin, RuleId, Severity } from '../../src';
-import { addPlugins } from '../support/compat';
+import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitValidationPlugin, RuleId } from '../../src';
+import { addPlugins, pluginReports, synthValidation, VALIDATION_REPORT_CONTEXT } from '../support/compat';
 
 function appWithPlugin() {
   const app = new App();
@@ -18,7 +18,7 @@ describe('ImdsHopLimitValidationPlugin', () => {
     const app = appWithPlugin();
     const stack = new Stack(app, 'Stack');
     new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
-    expect(() => app.synth()).toThrow(/HopLimitAboveOne/);
+    expect(synthValidation(app)).toEqual({ failed: true, output: expect.stringMatching(/HopLimitAboveOne/) });
   });
 
   test('sees a hop limit set by an escape hatch on an L2', () => {
@@ -26,14 +26,14 @@ describe('ImdsHopLimitValidationPlugin', () => {
     const stack = new Stack(app, 'Stack');
     const lt = new ec2.LaunchTemplate(stack, 'Lt', { requireImdsv2: true, httpPutResponseHopLimit: 1 });
     (lt.node.defaultChild as ec2.CfnLaunchTemplate).addOverride('Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', 4);
-    expect(() => app.synth()).toThrow(/HopLimitAboveOne/);
+    expect(synthValidation(app)).toEqual({ failed: true, output: expect.stringMatching(/HopLimitAboveOne/) });
   });
 
   test('lets a hardened launch template through', () => {
     const app = appWithPlugin();
     const stack = new Stack(app, 'Stack');
     new ec2.LaunchTemplate(stack, 'Lt', { httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED, httpPutResponseHopLimit: 1 });
-    expect(() => app.synth()).not.toThrow();
+    expect(synthValidation(app).failed).toBe(false);
   });
 
   test('does not fail on an acknowledged finding', () => {
@@ -41,19 +41,18 @@ describe('ImdsHopLimitValidationPlugin', () => {
     const stack = new Stack(app, 'Stack');
     const lt = new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
     ImdsAcknowledgements.add(lt, [{ ruleId: RuleId.HOP_LIMIT_ABOVE_ONE, reason: 'bastion host, no containers run on it' }]);
-    expect(() => app.synth()).not.toThrow();
+    expect(synthValidation(app).failed).toBe(false);
   });
 
   test('audits nested stacks (CDK hands plugins the top-level templates only) and reports their findings once', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-nested-'));
-    const app = new App({ outdir });
-    addPlugins(app, new ImdsHopLimitValidationPlugin({ severity: Severity.WARNING }));
+    const app = new App({ outdir, context: VALIDATION_REPORT_CONTEXT });
+    addPlugins(app, new ImdsHopLimitValidationPlugin());
     const parent = new Stack(app, 'Parent');
     const nested = new NestedStack(parent, 'Nodes');
     new ec2.CfnLaunchTemplate(nested, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
-    app.synth();
-    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
-    const ours = report.pluginReports.find((r: any) => r.pluginName === 'cdk-hardened-eks-imds');
+    expect(synthValidation(app).failed).toBe(true);
+    const ours = pluginReports(outdir).find((r) => r.pluginName === 'cdk-hardened-eks-imds')!;
     expect(ours.violations.map((v: any) => v.ruleName)).toEqual(['HopLimitAboveOne']);
     expect(JSON.stringify(ours.violations[0])).toMatch(/Parent\/Nodes\/Lt/);
   });

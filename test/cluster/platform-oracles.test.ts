@@ -7,7 +7,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, CapacityType, HardenedCluster } from '../../src';
 import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-validator';
-import { addPlugins } from '../support/compat';
+import { addPlugins, HAS_VALIDATIONS } from '../support/compat';
 
 const app = new App();
 const stack = new Stack(app, 'Platform');
@@ -19,9 +19,10 @@ addPlugins(app, new AwsSolutionsChecks(app));
 const assembly = app.synth();
 const template = assembly.getStackByName('Platform').template;
 
-describe('cdk-nag AwsSolutions on the hardened platform', () => {
+// cdk-nag's acknowledgements are aws-cdk-lib's native ones (Validations), which 2.240 does not have.
+(HAS_VALIDATIONS ? describe : describe.skip)('cdk-nag AwsSolutions on the hardened platform', () => {
   const reportFile = path.join(assembly.directory, 'validation-report.json');
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8'));
+  const report = HAS_VALIDATIONS ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
   const nag = report.pluginReports.find((r: any) => r.pluginName === 'AwsSolutions');
 
   test('reports no unacknowledged violation (synth did not fail, the report concludes success)', () => {

@@ -22,7 +22,7 @@ function concreteFixture() {
   const app = new App();
   const stack = new Stack(app, 'Platform');
   const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_36,
+    version: eks.KubernetesVersion.of('1.36'),
     defaultCapacity: 0,
     defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
     kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(stack, 'KubectlLayer') },

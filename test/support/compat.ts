@@ -1,5 +1,7 @@
 // The tests run on the newest aws-cdk-lib and on the lowest the library supports (2.240.0, see
 // .ci/run): a few APIs differ between them.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
@@ -22,4 +24,54 @@ export function addPlugins(stage: cdk.Stage, ...plugins: Plugin[]): void {
 /** `Validations.of(scope).acknowledge()`; only call it where `HAS_VALIDATIONS`. */
 export function nativeAcknowledge(scope: IConstruct, id: string, reason: string): void {
   validations!.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * Synthesizes an app with validation plugins and says whether validation failed, with the report
+ * text: newer aws-cdk-lib throws on a failed validation, 2.240 prints the report and sets
+ * `process.exitCode` instead.
+ */
+export function synthValidation(app: cdk.App): { failed: boolean; output: string } {
+  const printed: string[] = [];
+  const capture = (...args: unknown[]) => {
+    printed.push(args.map(String).join(' '));
+  };
+  const error = jest.spyOn(console, 'error').mockImplementation(capture);
+  const log = jest.spyOn(console, 'log').mockImplementation(capture);
+  const exitCode = process.exitCode;
+  process.exitCode = undefined;
+  let failed = false;
+  try {
+    app.synth();
+  } catch (e) {
+    failed = true;
+    printed.push(String((e as Error).message));
+  } finally {
+    error.mockRestore();
+    log.mockRestore();
+    failed ||= process.exitCode === 1;
+    process.exitCode = exitCode;
+  }
+  return { failed, output: printed.join('\n') };
+}
+
+/** App context that makes aws-cdk-lib 2.240 write its (older) JSON validation report too. */
+export const VALIDATION_REPORT_CONTEXT = { '@aws-cdk/core:validationReportJson': true };
+
+/**
+ * The plugin reports of a synthesized assembly, as `{ pluginName, violations }`: from
+ * `validation-report.json` (newer aws-cdk-lib) or `policy-validation-report.json` (2.240, with
+ * `VALIDATION_REPORT_CONTEXT`).
+ */
+export function pluginReports(outdir: string): Array<{ pluginName: string; violations: any[] }> {
+  for (const name of ['validation-report.json', 'policy-validation-report.json']) {
+    const file = path.join(outdir, name);
+    if (fs.existsSync(file)) {
+      return JSON.parse(fs.readFileSync(file, 'utf8')).pluginReports.map((r: any) => ({
+        pluginName: r.pluginName ?? r.summary?.pluginName,
+        violations: r.violations ?? [],
+      }));
+    }
+  }
+  return [];
 }
