@@ -1,7 +1,15 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import * as fs from 'fs';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 
 /** The aws-cdk CLI that can read the cloud assembly aws-cdk-lib 2.276 writes (3.0.0 cannot). */
 const CDK_CLI_VERSION = '2.1148.1';
+/**
+ * The lowest aws-cdk-lib the library supports (the peer dependency floor): the first release with a
+ * stable aws-eks-v2. `.ci/run` runs the whole test suite against it as well as against CDK_LATEST.
+ */
+const CDK_FLOOR = '2.240.0';
+/** The aws-cdk-lib the library is built and tested with (the newest release). */
+const CDK_LATEST = '2.276.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-hardened-eks',
@@ -17,7 +25,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   keywords: ['cdk', 'aws-cdk', 'eks', 'imds', 'imdsv2', 'karpenter', 'pod-identity', 'irsa', 'security'],
   license: 'Apache-2.0',
 
-  cdkVersion: '2.276.0',
+  cdkVersion: CDK_FLOOR,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   // jsii 6 compiles with TypeScript 6; TypeScript 7 has no JS API (ts-node and ts-jest break on it).
@@ -41,8 +49,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   deps: ['@aws-cdk/lambda-layer-kubectl-v36@^2.0.1'],
   // cdk8s types (ApiObject) appear in the public API through the generated Karpenter types.
   peerDeps: ['cdk8s@^2.70.0'],
+  // Peers are built against the versions named below (aws-cdk-lib: CDK_LATEST), not pinned to their floors.
+  peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
+    'cdk8s@2.70.0',
+    'constructs@10.5.1',
     // Independent oracle: cfn-guard binary + AWS Control Tower IMDS rules.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     // Property-based tests of the engine and the aspect.
@@ -61,7 +73,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
 
   gitignore: ['cdk.out', '*.bench.json', '.tmp/', '.jsii.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/', '/cdk.out/', '/rosetta/', '/cdk.json', '/.tmp/', '*.bench.json'] },
   jestOptions: {
     jestConfig: {
       // Synth-heavy suites: give them room on a 2-core machine, never hide a hang.
@@ -150,5 +162,29 @@ if (packageJs) {
   project.packageTask.reset();
   project.packageTask.spawn(packageJs);
 }
+
+// Build and test against the newest release; users may have anything from the floor up.
+project.deps.removeDependency('aws-cdk-lib', DependencyType.BUILD);
+project.deps.addDependency(`aws-cdk-lib@${CDK_LATEST}`, DependencyType.BUILD);
+
+// The feature flags `cdk init` writes (test/fixtures/cdk-init/cdk.json, vendored verbatim) are the
+// repository's own cdk.json context too, so `npm run example` synthesizes the way a new app does.
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'ts-node --project test/tsconfig.json --prefer-ts-exts examples/app.ts',
+    context: JSON.parse(fs.readFileSync('test/fixtures/cdk-init/cdk.json', 'utf8')).context,
+  },
+});
+
+// The test jobs .ci/run runs: the suite on the newest aws-cdk-lib (npm test), on the floor, and the
+// packed tarball in a fresh app.
+project.addTask('test:floor', {
+  description: `Run the test suite against the lowest supported aws-cdk-lib (${CDK_FLOOR}) in a copy of the project`,
+  exec: `bash scripts/test-floor.sh ${CDK_FLOOR}`,
+});
+project.addTask('test:package', {
+  description: 'Pack the library, check the tarball\'s file list, install it into fresh apps (floor and newest aws-cdk-lib) and synthesize the reference job',
+  exec: `bash scripts/test-package.sh ${CDK_FLOOR} ${CDK_LATEST}`,
+});
 
 project.synth();

@@ -60,8 +60,9 @@ describe.each(APP_SHAPES)('the reference job ($flags flags, $env environment)', 
   const { app, env } = userApp(shape);
   const stack = referenceJob(app, env);
 
-  test(`synthesizes (${shapeName(shape)}) with schema validation on`, () => {
-    expect(() => app.synth()).not.toThrow();
+  test(`synthesizes (${shapeName(shape)}) with schema validation on, without an error annotation`, () => {
+    const assembly = app.synth();
+    expect(assembly.stacks.flatMap((s) => s.messages).filter((m) => m.level === 'error').map((m) => `${m.id}: ${m.entry.data}`)).toEqual([]);
   });
 
   test('the IMDS checker finds nothing', () => {

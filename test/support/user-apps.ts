@@ -11,6 +11,13 @@ export const CDK_INIT_CONTEXT: { [flag: string]: unknown } =
 /** An explicit environment, as production stacks nearly always have. */
 export const EXPLICIT_ENV: Environment = { account: '111111111111', region: 'eu-west-1' };
 
+/**
+ * The context a first `cdk synth` with credentials caches in `cdk.context.json` for EXPLICIT_ENV
+ * (the zones a new VPC spreads over), as a user's app has it.
+ */
+export const EXPLICIT_ENV_LOOKUPS = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'package-app', 'cdk.context.json'), 'utf8'));
+
 /** One cell of the matrix: which flags, which environment. */
 export interface AppShape {
   readonly flags: 'cdk-init' | 'none';
@@ -26,7 +33,7 @@ export const APP_SHAPES: AppShape[] = [
 
 /** An app of that shape and the environment its stacks take. */
 export function userApp(shape: AppShape): { app: App; env: Environment | undefined } {
-  const app = new App({ context: shape.flags === 'cdk-init' ? { ...CDK_INIT_CONTEXT } : {} });
+  const app = new App({ context: { ...(shape.flags === 'cdk-init' ? CDK_INIT_CONTEXT : {}), ...EXPLICIT_ENV_LOOKUPS } });
   return { app, env: shape.env === 'explicit' ? EXPLICIT_ENV : undefined };
 }
 
