@@ -33,6 +33,7 @@ export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rul
       `- **Fires when:** ${r.summary}`,
       `- **Why it matters:** ${r.explanation}`,
       `- **Fix:** ${r.fix}`,
+      ...Object.entries(r.constructFixes ?? {}).map(([fqn, fix]) => `- **Fix on \`${fqn}\`:** ${fix}`),
       '',
     ]),
   ].join('\n');

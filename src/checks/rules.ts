@@ -49,9 +49,27 @@ export interface RuleDefinition {
   readonly summary: string;
   /** Why it matters. */
   readonly explanation: string;
-  /** How to fix it. */
+  /** How to fix it, in CloudFormation's terms. */
   readonly fix: string;
+  /**
+   * How to fix it on a resource made by a known CDK construct, by the construct's jsii type
+   * (`aws-cdk-lib.aws_ec2.LaunchTemplate`), in that construct's props.
+   *
+   * @default - `fix` applies whatever made the resource
+   */
+  readonly constructFixes?: { [constructFqn: string]: string };
 }
+
+const EC2_LAUNCH_TEMPLATE = 'aws-cdk-lib.aws_ec2.LaunchTemplate';
+const EKS_NODEGROUPS = ['aws-cdk-lib.aws_eks_v2.Nodegroup', 'aws-cdk-lib.aws_eks.Nodegroup'];
+const HOP_FIX_L2 =
+  'Set `httpPutResponseHopLimit: 1` and `httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED` on the ec2.LaunchTemplate, ' +
+  'and give workloads their own credentials through EKS Pod Identity or IRSA (`HardenedCluster.addPodIdentity()`).';
+const TOKENS_FIX_L2 = 'Set `httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED` (or `requireImdsv2: true`) on the ec2.LaunchTemplate.';
+const NODEGROUP_FIX_L2 =
+  'Pass `launchTemplateSpec` to the Nodegroup, from an ec2.LaunchTemplate with `httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED` ' +
+  'and `httpPutResponseHopLimit: 1`, or create the group with `HardenedCluster.addNodegroupCapacity()`, which builds that launch ' +
+  'template. EKS replaces the node group (create the new one, drain, delete the old one).';
 
 const CATALOGUE: readonly RuleDefinition[] = [
   {
@@ -65,6 +83,7 @@ const CATALOGUE: readonly RuleDefinition[] = [
       'Set the hop limit to 1 (CloudFormation `HttpPutResponseHopLimit: 1`, Karpenter ' +
       '`metadataOptions.httpPutResponseHopLimit: 1`) and give workloads their own credentials through EKS Pod ' +
       'Identity or IRSA.',
+    constructFixes: { [EC2_LAUNCH_TEMPLATE]: HOP_FIX_L2 },
   },
   {
     id: RuleId.HOP_LIMIT_NOT_PINNED,
@@ -78,6 +97,7 @@ const CATALOGUE: readonly RuleDefinition[] = [
     fix:
       'Write the hop limit out explicitly as 1 on every launch template, launch configuration, instance and ' +
       'node class.',
+    constructFixes: { [EC2_LAUNCH_TEMPLATE]: HOP_FIX_L2 },
   },
   {
     id: RuleId.IMDS_V1_ALLOWED,
@@ -87,6 +107,7 @@ const CATALOGUE: readonly RuleDefinition[] = [
       'IMDSv1 GET requests need no token and are not hop-limited, so a hop limit of 1 alone blocks nothing: any ' +
       'pod can read the node role\'s credentials with a plain GET.',
     fix: 'Set `HttpTokens: required` (Karpenter `metadataOptions.httpTokens: required`).',
+    constructFixes: { [EC2_LAUNCH_TEMPLATE]: TOKENS_FIX_L2 },
   },
   {
     id: RuleId.TOKENS_NOT_PINNED,
@@ -97,17 +118,20 @@ const CATALOGUE: readonly RuleDefinition[] = [
       'Without an explicit value, whether IMDSv1 is allowed depends on how the AMI was registered and on account ' +
       'defaults; a v1alpha1 AWSNodeTemplate with partial metadataOptions defaulted to optional.',
     fix: 'Write `HttpTokens: required` explicitly.',
+    constructFixes: { [EC2_LAUNCH_TEMPLATE]: TOKENS_FIX_L2 },
   },
   {
     id: RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE,
     defaultSeverity: Severity.ERROR,
     summary: 'An AWS::EKS::Nodegroup has no LaunchTemplate.',
     explanation:
-      'EKS then generates a launch template whose hop limit is not under your control (2 for Amazon Linux 2). ' +
+      'EKS then generates a launch template whose hop limit is not under your control: 2 for Amazon Linux 2; the EKS ' +
+      'docs contradict each other for AL2023 and say nothing for Bottlerocket and Windows. ' +
       'Such a node group cannot be moved to a custom launch template in place: it must be replaced.',
     fix:
       'Give the node group an explicit launch template with `MetadataOptions: {HttpTokens: required, ' +
       'HttpPutResponseHopLimit: 1}` (replace the node group: create the new one, drain, delete the old one).',
+    constructFixes: Object.fromEntries(EKS_NODEGROUPS.map((fqn) => [fqn, NODEGROUP_FIX_L2])),
   },
   {
     id: RuleId.INVALID_HOP_LIMIT,
@@ -253,6 +277,19 @@ export class RuleCatalogue {
   /** Every rule, in catalogue order. */
   public static all(): RuleDefinition[] {
     return CATALOGUE.map((r) => ({ ...r }));
+  }
+
+  /**
+   * The fix of a rule for a resource made by the construct of this jsii type: in that construct's
+   * props where the catalogue has them, else in CloudFormation's terms.
+   *
+   * @param ruleId the rule
+   * @param constructFqn the jsii type of the construct that made the resource, e.g. `aws-cdk-lib.aws_ec2.LaunchTemplate`
+   */
+  public static fixFor(ruleId: string, constructFqn?: string): string {
+    const rule = RuleCatalogue.get(ruleId);
+    const fixes = rule.constructFixes ? new Map(Object.entries(rule.constructFixes)) : undefined;
+    return (constructFqn !== undefined ? fixes?.get(constructFqn) : undefined) ?? rule.fix;
   }
 
   /**

@@ -289,6 +289,11 @@ export class HardenedEc2NodeClass extends Construct implements IEc2NodeClassRef 
 
   private metadataOptions(props: HardenedEc2NodeClassOptions): k8s.Ec2NodeClassSpecMetadataOptions {
     const hop = props.httpPutResponseHopLimit;
+    if (hop !== undefined && !Token.isUnresolved(hop) && (!Number.isInteger(hop) || hop < 1 || hop > 64)) {
+      throw new HardenedEksError('InvalidHopLimit', this,
+        `httpPutResponseHopLimit is ${hop}; a hop limit is a whole number from 1 to 64 (EC2 and the EC2NodeClass CRD refuse anything else), ` +
+        'and only 1 keeps pods away from the node role. Leave it unset: it is 1.');
+    }
     if (hop !== undefined && (Token.isUnresolved(hop) || hop !== 1)) {
       const shown = Token.isUnresolved(hop) ? 'a deploy-time value' : String(hop);
       const why = Token.isUnresolved(hop) || !Number.isInteger(hop) || hop < 1 || hop > 64

@@ -13,8 +13,14 @@ import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements
 export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, IConstruct>): AuditSource {
   const byId = constructs ?? elementsOf(stack);
   const constructPaths = new Map<string, string>();
+  const constructTypes = new Map<string, string>();
   for (const [logicalId, c] of byId) {
     constructPaths.set(logicalId, c.node.path);
+    const owner = c.node.scope;
+    const fqn = owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
+    if (fqn) {
+      constructTypes.set(logicalId, fqn);
+    }
   }
   const entries: Array<{ path: string; type: unknown; data: unknown }> = [];
   const visit = (c: IConstruct) => {
@@ -24,7 +30,15 @@ export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, I
   };
   stack.node.scopes.forEach(visit);
   stack.node.findAll().forEach((c) => c !== stack && visit(c));
-  return { stack: stack.node.path, constructPaths, scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries) };
+  return { stack: stack.node.path, constructPaths, constructTypes, scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries) };
+}
+
+const JSII_RTTI = Symbol.for('jsii.rtti');
+
+/** The jsii type of a construct (`aws-cdk-lib.aws_ec2.LaunchTemplate`), as every jsii class records it. */
+export function jsiiFqn(construct: IConstruct): string | undefined {
+  const rtti = (construct.constructor as unknown as { [JSII_RTTI]?: { fqn?: string } })[JSII_RTTI];
+  return typeof rtti?.fqn === 'string' ? rtti.fqn : undefined;
 }
 
 function elementsOf(stack: Stack): Map<string, IConstruct> {

@@ -241,9 +241,16 @@ describe('HardenedEc2NodeClass refuses what would expose the node role', () => {
         "ImdsAcknowledgements.add\\(manifest, \\[\\{ ruleId: 'HopLimitAboveOne', reason \\}\\]\\)"));
   });
 
-  test.each([0, 65, 1.5])('an invalid hop limit (%d)', (hop) => {
+  test.each([0, 65, 1.5, -1])('an invalid hop limit (%d), under its own code and without advice on keeping it', (hop) => {
     const { nodeClass } = setup();
-    expect(() => nodeClass('Bad', { httpPutResponseHopLimit: hop })).toThrow(/httpPutResponseHopLimit is .*; only the literal 1 is accepted/);
+    let message = '';
+    try {
+      nodeClass('Bad', { httpPutResponseHopLimit: hop });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^\\[InvalidHopLimit\\] Stack/Bad: httpPutResponseHopLimit is ${hop}; a hop limit is a whole number from 1 to 64`));
+    expect(message).not.toMatch(/HopLimitAboveOne|truly needs|ImdsAcknowledgements/);
   });
 
   test('a hop limit known only at deploy time', () => {

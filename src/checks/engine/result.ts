@@ -21,6 +21,8 @@ export interface AuditSource {
    * assembly's metadata (a resource's own `aws:cdk:path` metadata is read as well).
    */
   readonly constructPaths?: ReadonlyMap<string, string>;
+  /** The jsii type of the construct (an L2) that made each resource, by logical id, when known. */
+  readonly constructTypes?: ReadonlyMap<string, string>;
   /** Acknowledgements made on constructs (`Validations.of(scope).acknowledge()`). */
   readonly scopedAcknowledgements?: ScopedAcknowledgements;
 }

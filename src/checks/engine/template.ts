@@ -48,8 +48,10 @@ const JUDGES: Record<string, Judge> = {
     const spec = ctx.path(props, ['LaunchTemplate']);
     for (const s of spec) {
       if (s.kind === 'absent') {
+        const amiTypes = ctx.path(props, ['AmiType']).map((c) => (c.kind === 'known' && typeof c.value === 'string' ? c.value : undefined));
         issues.add(RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE, 'Properties.LaunchTemplate', 'LaunchTemplate',
-          `is ${s.via ? `AWS::NoValue${describeVia(s)}` : 'omitted'}: EKS generates a launch template whose hop limit is not under your control (2 for Amazon Linux 2)`);
+          `is ${s.via ? `AWS::NoValue${describeVia(s)}` : 'omitted'}: EKS generates a launch template whose hop limit is not under your control ` +
+          `(${generatedHopLimit(amiTypes)})`);
       }
     }
     followLaunchTemplate(ctx, spec.filter((s) => s.kind !== 'absent'), NODEGROUP_SPEC, 'Properties.LaunchTemplate', issues);
@@ -114,7 +116,7 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
       ...source.scopedAcknowledgements?.forPath(constructPath) ?? [],
       ...resourceAcknowledgements(resource),
     ]);
-    const where = { ...source, resource: logicalId, constructPath };
+    const where = { ...source, resource: logicalId, constructPath, constructType: source.constructTypes?.get(logicalId) };
     const judge = JUDGES[resource.Type];
     if (judge) {
       count(resource.Type);
@@ -127,6 +129,29 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     }
   }
   return { findings, checked };
+}
+
+/**
+ * What EKS's generated launch template does for the node group's AMI type (FACTS: containers-roadmap
+ * #930 for AL2; the EKS AL2023 page says 1 but other EKS pages contradict it; nothing is documented
+ * for Bottlerocket or Windows).
+ */
+function generatedHopLimit(amiTypes: Array<string | undefined>): string {
+  const known = [...new Set(amiTypes)];
+  if (known.length !== 1 || known[0] === undefined) {
+    return 'EKS picks the AMI type from the instance types; for Amazon Linux 2 the hop limit is 2';
+  }
+  const ami = known[0];
+  if (ami.startsWith('AL2023')) {
+    return `AMI type ${ami}: the EKS docs say hop limit 1 for AL2023 in one place and contradict it elsewhere`;
+  }
+  if (ami.startsWith('AL2_')) {
+    return `AMI type ${ami}: hop limit 2`;
+  }
+  if (ami.startsWith('BOTTLEROCKET') || ami.startsWith('WINDOWS')) {
+    return `AMI type ${ami}: EKS does not document the hop limit it sets`;
+  }
+  return `AMI type ${ami}: for Amazon Linux 2 the hop limit is 2, and EKS documents no other`;
 }
 
 /** The construct path CDK writes into a resource's metadata (when path metadata is on, as under `cdk synth`). */

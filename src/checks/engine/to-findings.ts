@@ -8,6 +8,8 @@ export interface FindingLocation extends AuditSource {
   readonly resource?: string;
   readonly object?: string;
   readonly constructPath?: string;
+  /** The jsii type of the construct that made the resource (its L2), when known. */
+  readonly constructType?: string;
 }
 
 /** Turns issues into findings with the catalogue's severity and fix, applying acknowledgements. */
@@ -19,7 +21,7 @@ export function toFindings(issues: Issue[], where: FindingLocation, acknowledgem
       ruleId: issue.ruleId,
       severity: rule.defaultSeverity,
       message: issue.message,
-      fix: rule.fix,
+      fix: RuleCatalogue.fixFor(issue.ruleId, where.constructType),
       property: issue.path,
       ...(where.resource !== undefined ? { resource: where.resource } : {}),
       ...(where.object !== undefined ? { object: where.object } : {}),

@@ -32,7 +32,11 @@ export function auditInputs(inputs: LoadedInput[], options: CheckerOptions = {})
   const results: AuditResult[] = inputs.map((input) =>
     input.kind === 'template'
       ? auditTemplate(input.template, {
-        file: input.file, stack: input.stack, constructPaths: input.constructPaths, scopedAcknowledgements: input.scopedAcknowledgements,
+        file: input.file,
+        stack: input.stack,
+        constructPaths: input.constructPaths,
+        constructTypes: input.constructTypes,
+        scopedAcknowledgements: input.scopedAcknowledgements,
       })
       : auditKubernetesObjects(input.objects, { file: input.file }),
   );

@@ -19,6 +19,8 @@ export interface LoadedTemplate {
   readonly template: { [key: string]: unknown };
   /** Construct path by logical id, from the cloud assembly's metadata (top-level stacks only). */
   readonly constructPaths?: ReadonlyMap<string, string>;
+  /** The jsii type of the construct (an L2) that made each resource, by logical id, from the assembly's tree. */
+  readonly constructTypes?: ReadonlyMap<string, string>;
   /** Acknowledgements recorded on constructs (`Validations.of(scope).acknowledge()`), from the cloud assembly's metadata. */
   readonly scopedAcknowledgements?: ScopedAcknowledgements;
 }
@@ -85,6 +87,7 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
   if (!isPlainObject(manifest) || (manifest.artifacts !== undefined && !isPlainObject(manifest.artifacts))) {
     throw new InputError(`${manifestFile} is not a cloud assembly manifest (no artifacts object)`);
   }
+  const types = constructTypesOf(dir, manifestFile, manifest);
   const inputs: LoadedInput[] = [];
   for (const [id, artifact] of Object.entries((manifest.artifacts ?? {}) as Json)) {
     if (!isPlainObject(artifact)) {
@@ -104,8 +107,9 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
       const metadata = stackMetadata(dir, manifestFile, id, artifact);
       const [top, ...nested] = withNestedStacks({ kind: 'template', file, stack, template }, seen);
       const scopedAcknowledgements = ScopedAcknowledgements.fromMetadataEntries(metadata);
+      const constructPaths = logicalIdPaths(metadata);
       inputs.push(
-        ...(top ? [{ ...top as LoadedTemplate, constructPaths: logicalIdPaths(metadata), scopedAcknowledgements }] : []),
+        ...(top ? [{ ...top as LoadedTemplate, constructPaths, constructTypes: ownerTypes(constructPaths, types), scopedAcknowledgements }] : []),
         ...nested.map((n) => ({ ...n as LoadedTemplate, scopedAcknowledgements })),
       );
     } else if (artifact.type === NESTED_ASSEMBLY_ARTIFACT) {
@@ -127,7 +131,7 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
  * template is `templateFile` (for the validation plugin, which CDK hands template paths only).
  * Empty when the file is not a stack template of an assembly.
  */
-export function assemblyContextOf(templateFile: string): Pick<LoadedTemplate, 'constructPaths' | 'scopedAcknowledgements'> {
+export function assemblyContextOf(templateFile: string): Pick<LoadedTemplate, 'constructPaths' | 'constructTypes' | 'scopedAcknowledgements'> {
   const dir = path.dirname(templateFile);
   const manifestFile = path.join(dir, 'manifest.json');
   if (!exists(manifestFile)) {
@@ -140,7 +144,12 @@ export function assemblyContextOf(templateFile: string): Pick<LoadedTemplate, 'c
         typeof artifact.properties.templateFile === 'string' &&
         path.resolve(dir, artifact.properties.templateFile) === path.resolve(templateFile)) {
       const metadata = stackMetadata(dir, manifestFile, id, artifact);
-      return { constructPaths: logicalIdPaths(metadata), scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(metadata) };
+      const constructPaths = logicalIdPaths(metadata);
+      return {
+        constructPaths,
+        constructTypes: ownerTypes(constructPaths, constructTypesOf(dir, manifestFile, manifest as Json)),
+        scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(metadata),
+      };
     }
   }
   return {};
@@ -179,6 +188,64 @@ function stackMetadata(dir: string, manifestFile: string, id: string, artifact: 
     }
   }
   return entries;
+}
+
+/**
+ * The jsii type of every construct of the assembly's tree (`tree.json`, and the forest files CDK
+ * splits a very large tree into), by construct path. Empty when the assembly has no tree.
+ */
+function constructTypesOf(dir: string, manifestFile: string, manifest: Json): Map<string, string> {
+  const types = new Map<string, string>();
+  const artifacts = isPlainObject(manifest.artifacts) ? manifest.artifacts : {};
+  const tree = Object.values(artifacts).find((a) => isPlainObject(a) && a.type === 'cdk:tree') as Json | undefined;
+  const treeFile = isPlainObject(tree?.properties) && typeof tree.properties.file === 'string' ? tree.properties.file : undefined;
+  if (!treeFile) {
+    return types;
+  }
+  const files = new Map<string, unknown>();
+  const read = (name: string): unknown => {
+    if (!files.has(name)) {
+      const file = fileInAssembly(dir, name, manifestFile);
+      files.set(name, exists(file) ? parseJson(readText(file, manifestFile), file) : undefined);
+    }
+    return files.get(name);
+  };
+  const root = read(treeFile);
+  // Iterative, so a deep tree cannot overflow the stack; each node is visited once.
+  const pending: unknown[] = [isPlainObject(root) ? root.tree : undefined];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (!isPlainObject(node)) {
+      continue;
+    }
+    if (typeof node.fileName === 'string' && typeof node.treeId === 'string') {
+      const forest = read(node.fileName);
+      pending.push(isPlainObject(forest) && isPlainObject(forest.forest) ? forest.forest[node.treeId] : undefined);
+      continue;
+    }
+    const fqn = isPlainObject(node.constructInfo) ? node.constructInfo.fqn : undefined;
+    if (typeof node.path === 'string' && typeof fqn === 'string') {
+      types.set(node.path, fqn);
+    }
+    if (isPlainObject(node.children)) {
+      pending.push(...Object.values(node.children));
+    }
+  }
+  return types;
+}
+
+/** For each logical id whose L1 is an L2's default child (`.../Resource`, `.../Default`), the L2's type. */
+function ownerTypes(paths: ReadonlyMap<string, string>, types: ReadonlyMap<string, string>): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const [logicalId, constructPath] of paths) {
+    const cut = constructPath.lastIndexOf('/');
+    const last = constructPath.slice(cut + 1);
+    const owner = cut > 0 && (last === 'Resource' || last === 'Default') ? types.get(constructPath.slice(0, cut)) : undefined;
+    if (owner) {
+      result.set(logicalId, owner);
+    }
+  }
+  return result;
 }
 
 /** Construct path by logical id, from `aws:cdk:logicalId` entries (which CDK always writes). */
