@@ -29,9 +29,15 @@ export interface ImdsHopLimitCheckerProps extends CheckerOptions {}
  *
  * Register it read-only, after mutating aspects:
  * `Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY })`.
+ *
+ * Checkers added on nested scopes do not add up: each construct is judged by the checker added
+ * closest to it (a `severity: WARNING` checker on a legacy stack under an app-wide one makes that
+ * stack's findings warnings, reported once).
  */
 export class ImdsHopLimitChecker implements IAspect {
   private readonly options: CheckerOptions;
+  /** Depth in the construct tree of the scope this checker was added to (the first construct it visits). */
+  private scopeDepth?: number;
   /** Per stack, the elements this aspect visited (its scope may be narrower than the stack). */
   private readonly visited = new Map<Stack, Set<IConstruct>>();
 
@@ -41,9 +47,16 @@ export class ImdsHopLimitChecker implements IAspect {
   }
 
   public visit(node: IConstruct): void {
+    // Aspects visit their scope first, then everything below it.
+    this.scopeDepth ??= node.node.scopes.length;
     if (!CfnElement.isCfnElement(node)) {
       return;
     }
+    const closest = JUDGE_OF.get(node);
+    if (closest && closest !== this && (closest.scopeDepth ?? -1) >= this.scopeDepth) {
+      return;
+    }
+    JUDGE_OF.set(node, this);
     const stack = node.stack;
     let elements = this.visited.get(stack);
     if (!elements) {
@@ -75,7 +88,7 @@ export class ImdsHopLimitChecker implements IAspect {
     try {
       for (const f of findings) {
         const element = f.resource === undefined ? undefined : constructs.get(f.resource);
-        if (element && inScope.has(element)) {
+        if (element && inScope.has(element) && JUDGE_OF.get(element) === this) {
           annotateFinding(element, f);
           reported.push(f);
         }
@@ -111,6 +124,9 @@ function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
 }
 
 const ANNOTATIONS_IN_VALIDATION_REPORT = '@aws-cdk/core:annotationsInValidationReport';
+
+/** The checker that judges each element: the one added closest to it. */
+const JUDGE_OF = new WeakMap<IConstruct, ImdsHopLimitChecker>();
 
 function annotateFinding(element: IConstruct, f: Finding): void {
   const text = formatAnnotation(f);

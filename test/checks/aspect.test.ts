@@ -74,6 +74,38 @@ describe('ImdsHopLimitChecker (aspect)', () => {
   });
 });
 
+describe('checkers on nested scopes', () => {
+  // The README's "Migrating a fleet" block: warnings on the legacy stack, errors everywhere else.
+  function fleet(order: 'app-first' | 'stack-first') {
+    const app = new App();
+    const legacyStack = new Stack(app, 'Legacy');
+    const platform = new Stack(app, 'Platform');
+    for (const stack of [legacyStack, platform]) {
+      new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    }
+    const appWide = () => Aspects.of(app).add(new ImdsHopLimitChecker({ disabledRules: [RuleId.HOST_NETWORK_POD] }), { priority: AspectPriority.READONLY });
+    const legacy = () => Aspects.of(legacyStack).add(new ImdsHopLimitChecker({ severity: Severity.WARNING }), { priority: AspectPriority.READONLY });
+    if (order === 'app-first') {
+      appWide();
+      legacy();
+    } else {
+      legacy();
+      appWide();
+    }
+    return { legacyStack, platform };
+  }
+
+  test.each(['app-first', 'stack-first'] as const)('the checker closest to a construct judges it, once (%s)', (order) => {
+    const { legacyStack, platform } = fleet(order);
+    const legacy = Annotations.fromStack(legacyStack);
+    expect(legacy.findError('*', Match.anyValue())).toEqual([]);
+    expect(legacy.findWarning('/Legacy/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\]'))).toHaveLength(1);
+    const others = Annotations.fromStack(platform);
+    expect(others.findError('/Platform/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\]'))).toHaveLength(1);
+    expect(others.findWarning('*', Match.stringLikeRegexp('HopLimit'))).toEqual([]);
+  });
+});
+
 describe('ImdsAcknowledgements', () => {
   test('an acknowledged finding is no error but stays visible with its reason', () => {
     const { stack } = setup();
