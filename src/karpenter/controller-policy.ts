@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeAwsSolutions } from '../private/nag';
 import { policyDocumentValue } from '../private/policy-document';
 
 /**
@@ -38,6 +39,26 @@ export interface KarpenterControllerPolicyProps {
    */
   readonly zonalShift?: boolean;
 }
+
+/**
+ * The wildcard resources of Karpenter's own policy that cdk-nag (AwsSolutions-IAM5) reports, kept as
+ * upstream writes them, each with why it cannot be narrowed.
+ */
+const WILDCARD_REASONS = new Map<string, Array<[string, string]>>([
+  ['ResourceDiscovery', [
+    ['*', 'EC2 Describe* (conditioned on aws:RequestedRegion = this region), pricing:GetProducts and iam:ListInstanceProfiles ' +
+      'have no resource-level permissions; Karpenter\'s getting-started policy grants them on * in the same way. All read-only.'],
+    ['arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*',
+      'The public parameters AWS publishes AMI ids under (/aws/service/...); ssm:GetParameter only, as in Karpenter\'s policy.'],
+    ['arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*',
+      'iam:GetInstanceProfile (read-only) on this account\'s instance profiles: Karpenter generates the profile names, ' +
+      'so no narrower ARN exists; creating and changing profiles is tag-scoped in IAMIntegration.'],
+  ]],
+  ['ZonalShift', [
+    ['*', 'arc-zonal-shift:GetManagedResource has no resource ARN; the statement is conditioned on ' +
+      'arc-zonal-shift:ResourceIdentifier = this cluster\'s ARN. Read-only.'],
+  ]],
+]);
 
 /** One statement of a policy document, in the JSON form IAM reads. */
 interface Statement {
@@ -310,6 +331,9 @@ export class KarpenterControllerPolicy extends Construct {
         policyDocument: policyDocumentValue(stack, { Version: '2012-10-17', Statement: statements }),
         roles: [props.role.roleName],
       });
+      for (const [finding, reason] of WILDCARD_REASONS.get(policyId) ?? []) {
+        acknowledgeAwsSolutions(policy, `AwsSolutions-IAM5[Resource::${finding}]`, reason);
+      }
       return iam.ManagedPolicy.fromManagedPolicyArn(this, `${policyId}Ref`, policy.ref);
     });
   }

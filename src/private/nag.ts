@@ -1,3 +1,4 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { acknowledgeRule } from './compat';
 
@@ -8,6 +9,16 @@ import { acknowledgeRule } from './compat';
  */
 export function acknowledgeAwsSolutions(scope: IConstruct, finding: string, reason: string): void {
   acknowledgeRule(scope, `AwsSolutions::${finding}`, reason);
+  // cdk-nag names a finding by the rendered value: with a literal partition, region or account (an
+  // explicit env under @aws-cdk/core:enablePartitionLiterals) the placeholders are literals there too.
+  const stack = Stack.of(scope);
+  const literal = finding
+    .replace(/<AWS::Partition>/g, (p) => (Token.isUnresolved(stack.partition) ? p : stack.partition))
+    .replace(/<AWS::Region>/g, (p) => (Token.isUnresolved(stack.region) ? p : stack.region))
+    .replace(/<AWS::AccountId>/g, (p) => (Token.isUnresolved(stack.account) ? p : stack.account));
+  if (literal !== finding) {
+    acknowledgeRule(scope, `AwsSolutions::${literal}`, reason);
+  }
 }
 
 /** The cdk-nag finding id of an AWS managed policy (`AwsSolutions-IAM4[Policy::...]`). */

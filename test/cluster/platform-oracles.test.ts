@@ -6,8 +6,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, CapacityType, HardenedCluster } from '../../src';
-import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-validator';
 import { addPlugins, HAS_VALIDATIONS } from '../support/compat';
+import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-validator';
 
 const app = new App();
 const stack = new Stack(app, 'Platform');
@@ -37,12 +37,21 @@ const template = assembly.getStackByName('Platform').template;
     }
   });
 
-  test('acknowledges nothing but AWS managed policies, the kubectl handler aws-cdk-lib creates, and the interruption queue DLQ', () => {
+  test('acknowledges nothing but AWS managed policies, the kubectl handler aws-cdk-lib creates, the interruption queue DLQ and Karpenter\'s read-only wildcards', () => {
     const rules = new Set(nag.suppressedViolations.map((v: any) => String(v.ruleName).replace(/\[.*$/, '')));
     expect([...rules].sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SQS3']);
     const wildcard = nag.suppressedViolations.filter((v: any) => v.ruleName.startsWith('AwsSolutions-IAM5'));
     expect(wildcard.flatMap((v: any) => v.violatingConstructs.map((c: any) => c.constructPath)))
-      .toEqual(wildcard.map(() => expect.stringMatching(/^Platform\/Cluster\/KubectlProvider\//)));
+      .toEqual(wildcard.map(() => expect.stringMatching(
+        /^Platform\/Cluster\/(KubectlProvider\/|Karpenter\/ControllerPolicy\/(ResourceDiscovery|ZonalShift)$)/)));
+    // Karpenter's: only its read-only statements, each with its reason.
+    const karpenter = wildcard.filter((v: any) => JSON.stringify(v.violatingConstructs).includes('ControllerPolicy'));
+    expect(karpenter.map((v: any) => v.ruleName).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*]',
+    ]);
   });
 });
 
