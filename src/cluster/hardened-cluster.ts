@@ -205,11 +205,25 @@ export class HardenedCluster extends eks.Cluster {
   public addEc2NodeClass(id: string, options: HardenedEc2NodeClassOptions = {}): HardenedEc2NodeClass {
     return this.requireKarpenter('addEc2NodeClass').addEc2NodeClass(id, {
       ...options,
-      subnetSelectorTerms: options.subnetSelectorTerms
-        ?? this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds.map((sid) => SubnetSelectorTerm.fromId(sid)),
-      securityGroupSelectorTerms: options.securityGroupSelectorTerms
-        ?? [SecurityGroupSelectorTerm.fromId(this.clusterSecurityGroupId)],
+      subnetSelectorTerms: options.subnetSelectorTerms ?? this.nodeSubnetSelectorTerms,
+      securityGroupSelectorTerms: options.securityGroupSelectorTerms ?? this.nodeSecurityGroupSelectorTerms,
     });
+  }
+
+  /**
+   * The subnets node classes of this cluster launch into unless told otherwise: the VPC's private
+   * subnets, by id. Give them to a `HardenedEc2NodeClass` made in another stack.
+   */
+  public get nodeSubnetSelectorTerms(): SubnetSelectorTerm[] {
+    return this.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds.map((sid) => SubnetSelectorTerm.fromId(sid));
+  }
+
+  /**
+   * The security groups node classes of this cluster give their nodes unless told otherwise: the
+   * cluster security group, by id. Give them to a `HardenedEc2NodeClass` made in another stack.
+   */
+  public get nodeSecurityGroupSelectorTerms(): SecurityGroupSelectorTerm[] {
+    return [SecurityGroupSelectorTerm.fromId(this.clusterSecurityGroupId)];
   }
 
   /**

@@ -83,7 +83,8 @@ describe('checkers on nested scopes', () => {
     for (const stack of [legacyStack, platform]) {
       new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
     }
-    const appWide = () => Aspects.of(app).add(new ImdsHopLimitChecker({ disabledRules: [RuleId.HOST_NETWORK_POD] }), { priority: AspectPriority.READONLY });
+    const appWide = () => Aspects.of(app).add(new ImdsHopLimitChecker({ disabledRules: [RuleId.HOST_NETWORK_POD] }),
+      { priority: AspectPriority.READONLY });
     const legacy = () => Aspects.of(legacyStack).add(new ImdsHopLimitChecker({ severity: Severity.WARNING }), { priority: AspectPriority.READONLY });
     if (order === 'app-first') {
       appWide();

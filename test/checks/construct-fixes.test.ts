@@ -20,7 +20,8 @@ function fleet() {
     vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'] }),
   });
   new eks.Nodegroup(stack, 'Workers', {
-    cluster, amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+    cluster,
+    amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
     nodeRole: iam.Role.fromRoleArn(stack, 'NodeRole', 'arn:aws:iam::111111111111:role/nodes'),
   });
   new eks.CfnNodegroup(stack, 'Legacy', { clusterName: 'c', nodeRole: 'arn:aws:iam::111111111111:role/n', subnets: ['subnet-1'], amiType: 'AL2_x86_64' });

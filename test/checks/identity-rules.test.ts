@@ -21,11 +21,11 @@ import { renderStack } from '../../src/private/render-stack';
 import {
   IDENTITY_CASES, IDENTITY_FIXTURES, IdentityCase, identityFixturePath, IdentityRuleId,
 } from '../fixtures/identity/cases';
+import { addPlugins, synthValidation } from '../support/compat';
 import {
   annotationLevel as level, appWithChecker as harnessApp, describeExpected, engineFindings, expectedExitCode, findingKey as key,
   findingKeys as keys, fixtureFiles, resourcePath, runCliCapturing, severityOf, stackAnnotations,
 } from '../support/rule-harness';
-import { addPlugins, synthValidation } from '../support/compat';
 
 const IDENTITY_RULES: readonly IdentityRuleId[] = [
   'IrsaTrustWithoutSubject', 'IrsaTrustWildcardSubject', 'PodIdentityTrustWithoutTagSession',

@@ -17,12 +17,12 @@ import { ImdsAcknowledgements, ImdsHopLimitValidationPlugin, RuleCatalogue, Rule
 import { loadPath } from '../../src/checks/sources/load';
 import { IDENTITY_CASES } from '../fixtures/identity/cases';
 import { CaseTopic, ExpectedFinding, fixturePath, RULE_CASES, RULE_FIXTURES, RuleCase } from '../fixtures/rules/cases';
+import { addPlugins, synthValidation } from '../support/compat';
 import {
   annotationKeys, annotationLevel, appWithChecker as harnessApp, checkerAnnotations, describeExpected, engineFindings,
   expectedExitCode, findingKey as key, findingKeys as keys, fixtureFiles, JsonFinding, resourcePath, runCliCapturing, SeenAnnotation,
   severityOf, stackAnnotations,
 } from '../support/rule-harness';
-import { addPlugins, synthValidation } from '../support/compat';
 
 // ---------------------------------------------------------------------------------------- helpers
 

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import * as path from 'path';
+import * as nodePath from 'path';
 import { errorMessage, InputError } from './input-error';
 
 /**
@@ -41,12 +41,12 @@ export const MAX_INPUT_BYTES = 256 * 2 ** 20;
  * outside it (`../`, an absolute path), so a crafted manifest cannot make the audit read other files.
  */
 export function fileInAssembly(dir: string, name: string, namedBy: string): string {
-  const resolved = path.resolve(dir, name);
-  const root = path.resolve(dir);
-  if (path.isAbsolute(name) || (resolved !== root && !resolved.startsWith(root + path.sep))) {
+  const resolved = nodePath.resolve(dir, name);
+  const root = nodePath.resolve(dir);
+  if (nodePath.isAbsolute(name) || (resolved !== root && !resolved.startsWith(root + nodePath.sep))) {
     throw new InputError(`${namedBy} names ${JSON.stringify(name)}, which is outside the cloud assembly ${dir}`);
   }
-  return resolved === path.join(root, name) ? path.join(dir, name) : resolved;
+  return resolved === nodePath.join(root, name) ? nodePath.join(dir, name) : resolved;
 }
 
 /** Whether the path is a directory; throws `InputError` when it does not exist or cannot be read. */
