@@ -280,6 +280,24 @@ export class HardenedCluster extends eks.Cluster {
   }
 
   /**
+   * `eks.Cluster.addServiceAccount()`, except with `identityType: IdentityType.POD_IDENTITY`,
+   * which is refused: aws-eks-v2 gives that role a trust with no session-tag condition (any Pod
+   * Identity association in the account could use it) and still writes the IRSA annotation. Use
+   * `addPodIdentity()` (scoped trust) or `addIrsaRole()`.
+   *
+   * @param id construct id
+   * @param options the service account (as `eks.Cluster.addServiceAccount`)
+   */
+  public addServiceAccount(id: string, options: eks.ServiceAccountOptions = {}): eks.ServiceAccount {
+    if (options.identityType === eks.IdentityType.POD_IDENTITY) {
+      throw new HardenedEksError('UnscopedPodIdentity', this,
+        `addServiceAccount('${id}') with identityType POD_IDENTITY makes a role any Pod Identity association of the account can use ` +
+        '(no session-tag condition in its trust). Use addPodIdentity() instead: its role is trusted for this cluster, namespace and service account only.');
+    }
+    return super.addServiceAccount(id, options);
+  }
+
+  /**
    * Refused on a `HardenedCluster`: self-managed nodes from `eks.Cluster` start on a launch
    * template (or launch configuration) whose hop limit is not pinned, so any pod could read the node
    * role. Use `addNodegroupCapacity()` (a managed node group on a hardened launch template) or a

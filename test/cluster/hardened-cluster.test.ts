@@ -215,6 +215,14 @@ describe('capacity methods inherited from eks.Cluster', () => {
       .toThrow(/\[NodegroupRemoteAccess\].*Session Manager/);
   });
 
+  test('addServiceAccount refuses POD_IDENTITY (an unscoped trust) and points to addPodIdentity(); IRSA stays', () => {
+    const { stack, cluster: c } = cluster();
+    expect(() => c.addServiceAccount('Unscoped', { identityType: eks.IdentityType.POD_IDENTITY }))
+      .toThrow(/\[UnscopedPodIdentity\].*Use addPodIdentity\(\) instead/);
+    c.addServiceAccount('Irsa', { namespace: 'default', name: 'reports' });
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain(':sub');
+  });
+
   test('addAutoScalingGroupCapacity and connectAutoScalingGroupCapacity are refused with what to use instead', () => {
     const { stack, cluster: c } = cluster();
     expect(() => c.addAutoScalingGroupCapacity('Self', { instanceType: new ec2.InstanceType('m7i.large') }))
