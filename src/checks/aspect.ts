@@ -1,5 +1,4 @@
-import * as path from 'path';
-import { Annotations, CfnElement, FeatureFlags, IAspect, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, CfnElement, FeatureFlags, IAspect, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CheckerOptions } from './checker-options';
 import { auditTemplate } from './engine';
@@ -8,7 +7,6 @@ import { Finding } from './finding';
 import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { escapeControl } from './report/escape';
 import { findingSentence } from './report/sentence';
-import { recordReported } from './reported';
 import { Severity } from './severity';
 import { renderStack } from '../private/render-stack';
 import { treeAuditSource } from '../private/tree-source';
@@ -99,10 +97,6 @@ export class ImdsHopLimitChecker implements IAspect {
       } else {
         process.env.CDK_DISABLE_STACK_TRACE = previous;
       }
-    }
-    const stage = Stage.of(stack);
-    if (stage) {
-      recordReported(path.join(stage.outdir, stack.templateFile), reported);
     }
     showAcknowledged(stack, reported.filter((f) => f.acknowledged));
   }

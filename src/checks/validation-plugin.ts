@@ -5,10 +5,24 @@ import { validateCheckerOptions } from './options';
 import { summarize } from './report/audit-report';
 import { packageInfo } from './report/package-info';
 import { findingSentence } from './report/sentence';
-import { takeUnreported } from './reported';
 import { RuleCatalogue } from './rules';
 import { auditInputs } from './sources/audit-paths';
 import { assemblyContextOf, LoadedTemplate, loadFile } from './sources/load';
+
+/**
+ * Whether the aspect already put this finding on a construct: an annotation `[RuleId] ...` on the
+ * resource's construct or on one above it (objects of a manifest are annotated on its owner),
+ * naming the object when there is one.
+ */
+function annotatedByAspect(f: Finding, annotations: ReadonlyArray<{ path: string; text: string }>): boolean {
+  if (f.constructPath === undefined) {
+    return false;
+  }
+  const at = f.constructPath;
+  return annotations.some((a) => a.text.startsWith(`[${f.ruleId}] `) &&
+    (at === a.path || at.startsWith(`${a.path}/`)) &&
+    (f.object === undefined || a.text.includes(f.object)));
+}
 
 /**
  * Options of the `ImdsHopLimitValidationPlugin`.
@@ -40,23 +54,22 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
     // CDK hands over the top-level templates only: follow their nested stacks from the assembly
     // (once each, should a later CDK hand those over too).
     const seen = new Set<string>();
+    const annotations: Array<{ path: string; text: string }> = [];
     const inputs = context.templatePaths.flatMap((templatePath) => {
       const top = stackOf.get(templatePath);
+      const { annotations: written, ...assembly } = assemblyContextOf(templatePath);
+      annotations.push(...written ?? []);
       return loadFile(templatePath)
         .filter((input): input is LoadedTemplate => input.kind === 'template' && !seen.has(input.file) && !!seen.add(input.file))
-        .map((input) => ({
-          ...input,
-          ...assemblyContextOf(templatePath),
-          stack: input.file === templatePath ? top ?? input.stack : [top, input.stack].filter(Boolean).join('/'),
-        }));
+        .map((input) => input.file === templatePath
+          ? { ...input, ...assembly, stack: top ?? input.stack }
+          // A nested stack's logical ids are its own: only the construct acknowledgements apply to it.
+          : { ...input, scopedAcknowledgements: assembly.scopedAcknowledgements, stack: [top, input.stack].filter(Boolean).join('/') });
     });
     const audited = auditInputs(inputs, this.options);
-    // With the aspect on too, each finding is reported once: by the aspect, on its construct.
-    const byFile = new Map<string, Finding[]>();
-    for (const f of audited.findings) {
-      byFile.set(f.file ?? '', [...byFile.get(f.file ?? '') ?? [], f]);
-    }
-    const findings = [...byFile].flatMap(([file, list]) => takeUnreported(file, list));
+    // With the aspect on too, each finding is reported once: by the aspect, whose annotations this
+    // synthesis wrote into the cloud assembly.
+    const findings = audited.findings.filter((f) => !annotatedByAspect(f, annotations));
     const report = { ...audited, findings };
     const violations: PolicyViolation[] = findings.map((f) => ({
       ruleName: f.ruleId,

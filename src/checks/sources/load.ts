@@ -131,7 +131,7 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
  * template is `templateFile` (for the validation plugin, which CDK hands template paths only).
  * Empty when the file is not a stack template of an assembly.
  */
-export function assemblyContextOf(templateFile: string): Pick<LoadedTemplate, 'constructPaths' | 'constructTypes' | 'scopedAcknowledgements'> {
+export function assemblyContextOf(templateFile: string): AssemblyContext {
   const dir = path.dirname(templateFile);
   const manifestFile = path.join(dir, 'manifest.json');
   if (!exists(manifestFile)) {
@@ -149,11 +149,22 @@ export function assemblyContextOf(templateFile: string): Pick<LoadedTemplate, 'c
         constructPaths,
         constructTypes: ownerTypes(constructPaths, constructTypesOf(dir, manifestFile, manifest as Json)),
         scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(metadata),
+        annotations: metadata
+          .filter((e) => ANNOTATION_TYPES.has(String(e.type)) && typeof e.data === 'string')
+          .map((e) => ({ path: e.path.replace(/^\/+/, ''), text: e.data as string })),
       };
     }
   }
   return {};
 }
+
+/** What a cloud assembly records about one stack beyond its template. */
+export interface AssemblyContext extends Pick<LoadedTemplate, 'constructPaths' | 'constructTypes' | 'scopedAcknowledgements'> {
+  /** The annotations (errors, warnings, infos) on the stack's constructs, as written by this synthesis. */
+  readonly annotations?: ReadonlyArray<{ readonly path: string; readonly text: string }>;
+}
+
+const ANNOTATION_TYPES = new Set(['aws:cdk:error', 'aws:cdk:warning', 'aws:cdk:info']);
 
 /** One metadata entry of a stack artifact, with the construct path it sits on. */
 interface MetadataEntry {
