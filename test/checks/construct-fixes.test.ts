@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eksl1 from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImdsAudit, RuleCatalogue, RuleId } from '../../src';
@@ -24,7 +25,7 @@ function fleet() {
     amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
     nodeRole: iam.Role.fromRoleArn(stack, 'NodeRole', 'arn:aws:iam::111111111111:role/nodes'),
   });
-  new eks.CfnNodegroup(stack, 'Legacy', { clusterName: 'c', nodeRole: 'arn:aws:iam::111111111111:role/n', subnets: ['subnet-1'], amiType: 'AL2_x86_64' });
+  new eksl1.CfnNodegroup(stack, 'Legacy', { clusterName: 'c', nodeRole: 'arn:aws:iam::111111111111:role/n', subnets: ['subnet-1'], amiType: 'AL2_x86_64' });
   const lt = new ec2.LaunchTemplate(stack, 'Patched', { httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED, httpPutResponseHopLimit: 1 });
   (lt.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyOverride('LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', 2);
   new ec2.CfnLaunchTemplate(stack, 'Raw', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 3 } } });
