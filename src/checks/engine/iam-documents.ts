@@ -1,6 +1,6 @@
 import { describeVia } from './issues';
 import { parseManifestProperty, replacePlaceholders, wholePlaceholderIndex } from './manifest';
-import { intrinsicName, isPlainObject, show, TemplateContext } from './values';
+import { hasOwn, intrinsicName, isPlainObject, own, show, TemplateContext } from './values';
 
 /**
  * Reading IAM policy documents out of a template, for the identity rules.
@@ -163,8 +163,8 @@ function subText(ctx: TemplateContext, arg: unknown, depth: number): Text {
     if (bang) {
       return `\${${name}}`;
     }
-    if (name in vars) {
-      const values = texts(ctx, vars[name], depth + 1);
+    if (hasOwn(vars, name)) {
+      const values = texts(ctx, own(vars, name), depth + 1);
       return values.length === 1 && values[0].kind === 'text' ? values[0].text : HOLE;
     }
     return HOLE;
@@ -364,7 +364,7 @@ export function principalTexts(ctx: TemplateContext, s: Statement, type: string)
     if (p.kind === 'unknown') {
       unknown.push(p.reason);
     } else if (p.kind === 'known' && isPlainObject(p.value)) {
-      out.push(...texts(ctx, p.value[type]).map((t) => withVia(t, p.via)));
+      out.push(...texts(ctx, own(p.value, type)).map((t) => withVia(t, p.via)));
     }
   }
   return { texts: out, unknown };

@@ -3,7 +3,7 @@ import { Placeholder, hasPlaceholder, replacePlaceholders, wholePlaceholderIndex
 import { judgeTokensValue, reasonOf } from './metadata-options';
 import { AuditResult, AuditSource } from './result';
 import { toFindings } from './to-findings';
-import { Candidate, isPlainObject, show } from './values';
+import { Candidate, Counter, hasOwn, isPlainObject, show } from './values';
 import { RuleId } from '../rules';
 
 
@@ -34,12 +34,12 @@ export interface JudgedObject {
  */
 export function auditKubernetesObjects(objects: unknown[], source: AuditSource = {}): AuditResult {
   const judged = (Array.isArray(objects) ? objects : [objects]).flatMap((o) => expandList(o)).map((o) => judgeKubernetesObject(o, []));
-  const checked: { [kind: string]: number } = {};
+  const checked = new Counter();
   const findings = judged.flatMap((j) => {
-    checked[j.countAs] = (checked[j.countAs] ?? 0) + 1;
+    checked.add(j.countAs);
     return toFindings(j.issues, { ...source, object: j.object }, j.acknowledgements);
   });
-  return { findings, checked };
+  return { findings, checked: checked.toObject() };
 }
 
 /** Expands `kind: List` (and `*List`) objects into their items. */
@@ -75,7 +75,7 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
   } else if (group === 'eks.amazonaws.com' && kind === 'NodeClass') {
     // EKS Auto Mode enforces IMDSv2 with hop limit 1; nothing to configure.
     countAs = `NodeClass (${apiVersion})`;
-  } else if (kind in WORKLOAD_KINDS && WORKLOAD_KINDS[kind].groups.includes(group)) {
+  } else if (hasOwn(WORKLOAD_KINDS, kind) && WORKLOAD_KINDS[kind].groups.includes(group)) {
     countAs = kind;
     judgeWorkload(o, metadata, WORKLOAD_KINDS[kind].podSpec, placeholders, issues);
   }

@@ -1,4 +1,5 @@
 import type { ScopedAcknowledgements } from './scoped-acknowledgements';
+import { Counter } from './values';
 import { Finding } from '../finding';
 
 /**
@@ -28,13 +29,13 @@ export interface AuditSource {
 }
 
 export function mergeResults(results: AuditResult[]): AuditResult {
-  const checked: { [kind: string]: number } = {};
+  const checked = new Counter();
   const findings: Finding[] = [];
   for (const r of results) {
     findings.push(...r.findings);
     for (const [k, n] of Object.entries(r.checked)) {
-      checked[k] = (checked[k] ?? 0) + n;
+      checked.add(k, n);
     }
   }
-  return { findings, checked };
+  return { findings, checked: checked.toObject() };
 }

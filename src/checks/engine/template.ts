@@ -9,7 +9,7 @@ import { judgeEc2MetadataOptions } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
 import { AuditResult, AuditSource } from './result';
 import { FindingLocation, toFindings } from './to-findings';
-import { isPlainObject, TemplateContext } from './values';
+import { Counter, hasOwn, isPlainObject, TemplateContext } from './values';
 import { Finding } from '../finding';
 import { RuleId } from '../rules';
 
@@ -102,10 +102,8 @@ export const READ_TYPES: ReadonlySet<string> = new Set([
 export function auditTemplate(template: unknown, source: AuditSource = {}): AuditResult {
   const ctx = new TemplateContext(template);
   const findings: Finding[] = [];
-  const checked: { [kind: string]: number } = {};
-  const count = (kind: string) => {
-    checked[kind] = (checked[kind] ?? 0) + 1;
-  };
+  const checked = new Counter();
+  const count = (kind: string) => checked.add(kind);
 
   for (const [logicalId, resource] of Object.entries(ctx.resources)) {
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') {
@@ -117,7 +115,7 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
       ...resourceAcknowledgements(resource),
     ]);
     const where = { ...source, resource: logicalId, constructPath, constructType: source.constructTypes?.get(logicalId) };
-    const judge = JUDGES[resource.Type];
+    const judge = hasOwn(JUDGES, resource.Type) ? JUDGES[resource.Type] : undefined;
     if (judge) {
       count(resource.Type);
       const issues = new IssueCollector();
@@ -128,7 +126,7 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
       findings.push(...auditManifestResource(ctx, resource, where, acknowledgements, count));
     }
   }
-  return { findings, checked };
+  return { findings, checked: checked.toObject() };
 }
 
 /**

@@ -27,6 +27,31 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * `obj[key]` when `key` is the object's own property, else undefined: input-keyed lookups never
+ * reach `Object.prototype` (`constructor`, `toString`, `__proto__` are valid logical ids, mapping
+ * keys and Kubernetes kinds to whoever writes the input).
+ */
+export function own(obj: unknown, key: string): unknown {
+  return isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** Whether `key` is an own property of `obj` (see `own`). */
+export function hasOwn(obj: unknown, key: string): boolean {
+  return isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+/** Counts by name, safe for any name (a Map), rendered as an object with own properties only. */
+export class Counter {
+  private readonly counts = new Map<string, number>();
+  public add(name: string, n = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + n);
+  }
+  public toObject(): { [name: string]: number } {
+    return Object.fromEntries(this.counts);
+  }
+}
+
 /** The intrinsic function name if `v` is an intrinsic call (`{ "Ref": ... }`, `{ "Fn::If": ... }`). */
 export function intrinsicName(v: unknown): string | undefined {
   if (!isPlainObject(v)) {
@@ -69,7 +94,10 @@ export class TemplateContext {
 
   constructor(template: unknown) {
     const t = isPlainObject(template) ? template : {};
-    const section = (name: string) => (isPlainObject(t[name]) ? (t[name] as Record<string, unknown>) : {});
+    // Null-prototype copies: a logical id, parameter, condition or mapping named `constructor` or
+    // `__proto__` is looked up like any other name.
+    const section = (name: string): Record<string, unknown> =>
+      Object.assign(Object.create(null), isPlainObject(own(t, name)) ? own(t, name) : {});
     this.resources = section('Resources');
     this.parameters = section('Parameters');
     this.mappings = section('Mappings');
@@ -256,7 +284,10 @@ export class TemplateContext {
       return allowed.map((v) => ({ kind: 'known', value: v, via: `parameter ${name} (AllowedValues)` }));
     }
     const dflt = decl.Default !== undefined ? `, default ${show(decl.Default)}` : '';
-    return [{ kind: 'unknown', reason: `parameter ${name} has no AllowedValues${dflt}: any value can be passed at deploy time` }];
+    const unknown: Candidate = { kind: 'unknown', reason: `parameter ${name} has no AllowedValues${dflt}: any value can be passed at deploy time` };
+    // The default is what deploys unless someone overrides it: a candidate of its own, judged
+    // like a literal (a default of 2 is a hop limit of 2), next to "anything else".
+    return decl.Default !== undefined ? [{ kind: 'known', value: decl.Default, via: `parameter ${name} (Default)` }, unknown] : [unknown];
   }
 
   private evaluateIf(arg: unknown, depth: number): Candidate[] {
@@ -309,15 +340,15 @@ export class TemplateContext {
         continue;
       }
       for (const [topKey, topVia] of this.mapKeys(topArg, mapping, depth)) {
-        const level = mapping[topKey];
+        const level = own(mapping, topKey);
         if (!isPlainObject(level)) {
           out.push(...this.missingEntry(m.value, topKey, undefined, hasFallback, fallback, depth));
           continue;
         }
         for (const [secondKey, secondVia] of this.mapKeys(secondArg, level, depth)) {
           const via = `mapping ${m.value}.${topKey}.${secondKey}${topVia || secondVia ? ` (${[topVia, secondVia].filter(Boolean).join(', ')})` : ''}`;
-          if (secondKey in level) {
-            out.push(...this.evaluate(level[secondKey], depth + 1).map((c) => withVia(c, via)));
+          if (hasOwn(level, secondKey)) {
+            out.push(...this.evaluate(own(level, secondKey), depth + 1).map((c) => withVia(c, via)));
           } else {
             out.push(...this.missingEntry(m.value, topKey, secondKey, hasFallback, fallback, depth));
           }

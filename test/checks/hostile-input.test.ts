@@ -1,0 +1,116 @@
+// Input written by an attacker (or by accident): prototype names as logical ids, types, kinds and
+// keys; special files; paths out of a cloud assembly; control characters. Nothing crashes, hangs or
+// passes silently.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { auditKubernetesObjects, auditTemplate } from '../../src/checks/engine';
+import { runCli } from '../../src/cli/main';
+import { cleanUp, tempFiles } from '../support/temp-files';
+
+afterAll(cleanUp);
+
+const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'];
+
+function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+/** A template (as JSON text, so `__proto__` is an own key) that uses `name` everywhere a name can go. */
+function prototypeTemplate(name: string): string {
+  return `{
+    "Parameters": { "${name}": { "Type": "Number", "Default": 2 } },
+    "Conditions": { "${name}": { "Fn::Equals": ["a", "a"] } },
+    "Mappings": { "${name}": { "${name}": { "${name}": 3 } } },
+    "Resources": {
+      "${name}": { "Type": "${name}", "Properties": { "${name}": 1 } },
+      "ByParameter": { "Type": "AWS::EC2::LaunchTemplate", "Properties": { "LaunchTemplateData": { "MetadataOptions": {
+        "HttpTokens": "required", "HttpPutResponseHopLimit": { "Ref": "${name}" } } } } },
+      "ByMapping": { "Type": "AWS::EC2::LaunchTemplate", "Properties": { "LaunchTemplateData": { "MetadataOptions": {
+        "HttpTokens": "required", "HttpPutResponseHopLimit": { "Fn::FindInMap": ["${name}", "${name}", "${name}"] } } } } },
+      "ByCondition": { "Type": "AWS::EC2::LaunchTemplate", "Properties": { "LaunchTemplateData": { "MetadataOptions": {
+        "HttpTokens": "required", "HttpPutResponseHopLimit": { "Fn::If": ["${name}", 2, 1] } } } } },
+      "Missing": { "Type": "AWS::EC2::LaunchTemplate", "Properties": { "LaunchTemplateData": { "MetadataOptions": {
+        "HttpTokens": "required", "HttpPutResponseHopLimit": { "Fn::FindInMap": ["Nope", "${name}", "${name}"] } } } } }
+    }
+  }`;
+}
+
+describe.each(PROTOTYPE_NAMES)('the name %s', (name) => {
+  test('as a parameter, condition, mapping, logical id, type and key: judged like any name, no crash', () => {
+    const findings = auditTemplate(JSON.parse(prototypeTemplate(name))).findings;
+    const on = (id: string) => findings.filter((f) => f.resource === id).map((f) => f.ruleId).sort();
+    expect(on('ByParameter')).toEqual(['HopLimitAboveOne', 'Unverifiable']); // its Default is 2; anything may be passed
+    expect(on('ByMapping')).toEqual(['HopLimitAboveOne']);
+    expect(on('ByCondition')).toEqual(['HopLimitAboveOne']);
+    expect(on('Missing')).toEqual(['Unverifiable']); // no mapping Nope: never a value from Object.prototype
+    expect(on(name)).toEqual([]);
+  });
+
+  test('as a Kubernetes kind, API group, name and key: no crash, still judged by group and kind', () => {
+    const objects = [
+      JSON.parse(`{ "apiVersion": "${name}", "kind": "${name}", "metadata": { "name": "${name}" }, "spec": { "${name}": 1 } }`),
+      { apiVersion: 'karpenter.k8s.aws/v1', kind: name },
+      { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name }, spec: { metadataOptions: { httpPutResponseHopLimit: 2 } } },
+    ];
+    const { findings, checked } = auditKubernetesObjects(objects);
+    expect(findings.map((f) => `${f.ruleId} ${f.object}`)).toEqual([`HopLimitAboveOne EC2NodeClass/${name}`]);
+    expect(Object.values(checked).reduce((a, b) => a + b, 0)).toBe(3);
+  });
+
+  test('through the CLI: exit 1 with the findings, nothing on stderr', () => {
+    const dir = tempFiles({ 'template.json': prototypeTemplate(name) });
+    const run = cli('audit', path.join(dir, 'template.json'), '--format', 'json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings.filter((f: any) => f.ruleId === 'HopLimitAboveOne').length).toBe(3);
+  });
+});
+
+describe('files that are not what they claim', () => {
+  test('a cloud assembly whose templateFile is /dev/zero, a FIFO or outside the assembly: exit 2, one line, no hang', () => {
+    const outside = tempFiles({ 'secret.template.json': '{"Resources":{}}' });
+    const cases: Array<[string, RegExp]> = [
+      ['/dev/zero', /outside the cloud assembly|not a regular file/],
+      [path.relative(outside, path.join(outside, 'secret.template.json')).replace(/^/, '../'), /outside the cloud assembly/],
+      [path.join(outside, 'secret.template.json'), /outside the cloud assembly/],
+    ];
+    for (const [templateFile, message] of cases) {
+      const dir = tempFiles({ 'manifest.json': JSON.stringify({ version: '55.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile } } } }) });
+      const run = cli('audit', dir);
+      expect([templateFile, run.code]).toEqual([templateFile, 2]);
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+
+  test('a FIFO named as a template is refused, not read', () => {
+    const dir = tempFiles({ 'manifest.json': JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'pipe.json' } } } }) });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);
+    const run = cli('audit', dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/pipe\.json .*: not a regular file/);
+    expect(fs.statSync(path.join(dir, 'pipe.json')).isFIFO()).toBe(true);
+  });
+});
+
+test('control characters in names are escaped in the text report: no forged lines', () => {
+  const template = {
+    Resources: {
+      'Lt\n::error::forged\nPASS: 0 errors, 0 warnings, 0 acknowledged (--fail-on error)\u001b[2K': {
+        Type: 'AWS::EC2::LaunchTemplate',
+        Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 } } },
+      },
+    },
+  };
+  const dir = tempFiles({ 'template.json': JSON.stringify(template) });
+  const run = cli('audit', path.join(dir, 'template.json'));
+  expect(run.code).toBe(1);
+  const lines = run.stdout.split('\n');
+  expect(lines.filter((l) => l.startsWith('PASS') || l.startsWith('::error'))).toEqual([]);
+  expect(run.stdout).not.toContain('\u001b');
+  expect(run.stdout).toContain('Lt\\n::error::forged\\nPASS');
+});
