@@ -84,9 +84,15 @@ export class ImdsHopLimitChecker implements IAspect {
     process.env.CDK_DISABLE_STACK_TRACE = '1';
     const reported: Finding[] = [];
     try {
+      // A finding about the whole template (a macro) goes on the stack, from the checker that
+      // judges the stack's first element.
+      const first = [...inScope][0];
       for (const f of findings) {
         const element = f.resource === undefined ? undefined : constructs.get(f.resource);
-        if (element && inScope.has(element) && JUDGE_OF.get(element) === this) {
+        if (f.resource === undefined && first && JUDGE_OF.get(first) === this) {
+          annotateFinding(stack, f);
+          reported.push(f);
+        } else if (element && inScope.has(element) && JUDGE_OF.get(element) === this) {
           annotateFinding(element, f);
           reported.push(f);
         }

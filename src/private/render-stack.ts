@@ -52,7 +52,14 @@ export function renderStack(stack: Stack): RenderedStack {
   // entries a first resolve leaves in arrays (e.g. Fn.findInMap's absent default inside an
   // Fn.join). Dropping them here is what that second pass changes, at a fraction of its cost, so
   // findings quote values exactly as the template will be written.
-  return { template: dropUndefinedEntries(template) as RenderedStack['template'], constructs };
+  // Macros the stack declares rewrite it at deploy time: the engine says so.
+  const transforms = stack.templateOptions.transforms;
+  const rendered = dropUndefinedEntries(template) as RenderedStack['template'];
+  if (transforms && transforms.length > 0) {
+    const written = (rendered as Record<string, unknown>).Transform;
+    (rendered as Record<string, unknown>).Transform = [...new Set([...(written === undefined ? [] : [written].flat()), ...transforms])];
+  }
+  return { template: rendered, constructs };
 }
 
 /** Renders one element into the template, as the stack synthesizer will write it. */
@@ -66,7 +73,12 @@ function renderInto(template: { [section: string]: { [id: string]: unknown } }, 
   }
   const fragment = stack.resolve(element._toCloudFormation()) as { [section: string]: { [id: string]: unknown } };
   for (const [name, entries] of Object.entries(fragment ?? {})) {
-    Object.assign(section(template, name), entries);
+    if (entries !== null && typeof entries === 'object' && !Array.isArray(entries)) {
+      Object.assign(section(template, name), entries);
+    } else {
+      // A section that is not a map of entries (`Transform: AWS::LanguageExtensions`, as CfnInclude writes it).
+      (template as Record<string, unknown>)[name] = entries;
+    }
   }
 }
 

@@ -74,6 +74,24 @@ describe('ImdsHopLimitChecker (aspect)', () => {
   });
 });
 
+describe('findings on the whole template', () => {
+  test('a macro the stack declares is an Unverifiable warning on the stack', () => {
+    const { stack } = setup();
+    stack.addTransform('NodeFleetMacro');
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: hardenedOptions } });
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack', Match.stringLikeRegexp('\\[Unverifiable\\].*macro NodeFleetMacro'));
+    expect(warnings).toHaveLength(1);
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  test('AWS::LanguageExtensions alone is no macro the engine cannot see through', () => {
+    const { stack } = setup();
+    stack.addTransform('AWS::LanguageExtensions');
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: hardenedOptions } });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Unverifiable'))).toEqual([]);
+  });
+});
+
 describe('checkers on nested scopes', () => {
   // The README's "Migrating a fleet" block: warnings on the legacy stack, errors everywhere else.
   function fleet(order: 'app-first' | 'stack-first') {

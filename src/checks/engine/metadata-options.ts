@@ -64,7 +64,7 @@ export function judgeEc2MetadataOptions(ctx: TemplateContext, options: Candidate
   }
 }
 
-function judgeHopCandidate(hop: Candidate, path: string, issues: IssueCollector): void {
+export function judgeHopCandidate(hop: Candidate, path: string, issues: IssueCollector): void {
   const subject = 'HttpPutResponseHopLimit';
   switch (hop.kind) {
     case 'absent': {

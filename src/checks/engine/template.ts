@@ -5,11 +5,12 @@ import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, POD_IDEN
 import { describeVia, IssueCollector } from './issues';
 import { expandList, judgeKubernetesObject } from './kubernetes';
 import { parseManifestProperty } from './manifest';
-import { judgeEc2MetadataOptions } from './metadata-options';
+import { judgeEc2MetadataOptions, judgeHopCandidate, reasonOf } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
 import { AuditResult, AuditSource } from './result';
 import { FindingLocation, toFindings } from './to-findings';
-import { Counter, hasOwn, isPlainObject, TemplateContext } from './values';
+import { prepareTemplate } from './transforms';
+import { Candidate, Counter, hasOwn, isPlainObject, TemplateContext } from './values';
 import { Finding } from '../finding';
 import { RuleId } from '../rules';
 
@@ -56,7 +57,76 @@ const JUDGES: Record<string, Judge> = {
     }
     followLaunchTemplate(ctx, spec.filter((s) => s.kind !== 'absent'), NODEGROUP_SPEC, 'Properties.LaunchTemplate', issues);
   },
+  'AWS::EC2::EC2Fleet': (ctx, props, issues) => {
+    eachItem(ctx, ctx.path(props, ['LaunchTemplateConfigs']), 'Properties.LaunchTemplateConfigs', issues, (config, at) => {
+      followLaunchTemplate(ctx, ctx.field([config], 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent'), EC2_SPEC,
+        `${at}.LaunchTemplateSpecification`, issues);
+      // An override's MetadataOptions win over the launch template's for the instances it launches.
+      eachItem(ctx, ctx.field([config], 'Overrides'), `${at}.Overrides`, issues, (override, o) => {
+        const options = ctx.field([override], 'MetadataOptions');
+        if (options.some((c) => c.kind !== 'absent')) {
+          judgeEc2MetadataOptions(ctx, options.filter((c) => c.kind !== 'absent'), `${o}.MetadataOptions`, issues);
+        }
+      });
+    });
+  },
+  'AWS::EC2::SpotFleet': (ctx, props, issues) => {
+    const data = ctx.path(props, ['SpotFleetRequestConfigData']);
+    eachItem(ctx, ctx.field(data, 'LaunchTemplateConfigs'), 'Properties.SpotFleetRequestConfigData.LaunchTemplateConfigs', issues, (config, at) => {
+      followLaunchTemplate(ctx, ctx.field([config], 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent'), EC2_SPEC,
+        `${at}.LaunchTemplateSpecification`, issues);
+    });
+    // A launch specification has no MetadataOptions: its instances take the AMI's and account's defaults.
+    eachItem(ctx, ctx.field(data, 'LaunchSpecifications'), 'Properties.SpotFleetRequestConfigData.LaunchSpecifications', issues, (_spec, at) => {
+      judgeEc2MetadataOptions(ctx, [{ kind: 'absent' }], `${at}.MetadataOptions`, issues);
+    });
+  },
+  'AWS::Batch::ComputeEnvironment': (ctx, props, issues) => {
+    const compute = ctx.path(props, ['ComputeResources']);
+    const types = ctx.field(compute, 'Type');
+    if (compute.every((c) => c.kind === 'absent') || types.every((t) => t.kind === 'known' && /^FARGATE/.test(String(t.value)))) {
+      return; // unmanaged, or Fargate: no instance of ours
+    }
+    const lt = ctx.field(compute, 'LaunchTemplate');
+    const given = lt.filter((c) => c.kind !== 'absent');
+    followLaunchTemplate(ctx, given, EC2_SPEC, 'Properties.ComputeResources.LaunchTemplate', issues);
+    const eks = ctx.path(props, ['EksConfiguration']).some((c) => c.kind !== 'absent');
+    if (eks && given.length < lt.length) {
+      // EKS-backed Batch runs pods on instances it launches with the AMI's defaults.
+      issues.add(RuleId.HOP_LIMIT_NOT_PINNED, 'Properties.ComputeResources.LaunchTemplate', 'LaunchTemplate',
+        'is omitted on an EKS compute environment: its nodes take the AMI\'s metadata defaults (hop limit 2 on AL2023)');
+    }
+  },
+  'AWS::ImageBuilder::InfrastructureConfiguration': (ctx, props, issues) => {
+    judgeEc2MetadataOptions(ctx, ctx.path(props, ['InstanceMetadataOptions']), 'Properties.InstanceMetadataOptions', issues);
+  },
+  'AWS::WorkSpacesInstances::WorkspaceInstance': (ctx, props, issues) => {
+    judgeEc2MetadataOptions(ctx, ctx.path(props, ['ManagedInstance', 'MetadataOptions']), 'Properties.ManagedInstance.MetadataOptions', issues);
+  },
+  'AWS::EMR::SecurityConfiguration': (ctx, props, issues) => {
+    const base = 'Properties.SecurityConfiguration.InstanceMetadataServiceConfiguration';
+    for (const config of ctx.field(jsonOrObject(ctx.path(props, ['SecurityConfiguration'])), 'InstanceMetadataServiceConfiguration')) {
+      if (config.kind === 'absent') {
+        continue; // EMR's own default (IMDSv2 optional) is not a setting of this resource
+      }
+      for (const version of ctx.field([config], 'MinimumInstanceMetadataServiceVersion')) {
+        if (version.kind === 'known' && Number(version.value) === 1) {
+          issues.add(RuleId.IMDS_V1_ALLOWED, `${base}.MinimumInstanceMetadataServiceVersion`, 'MinimumInstanceMetadataServiceVersion',
+            'is 1: IMDSv1 is allowed, and token-less GETs are not hop-limited');
+        }
+      }
+      for (const hop of ctx.field([config], 'HttpPutResponseHopLimit')) {
+        if (hop.kind !== 'absent') {
+          judgeHopCandidate(hop, `${base}.HttpPutResponseHopLimit`, issues);
+        }
+      }
+    }
+  },
   'AWS::AutoScaling::AutoScalingGroup': (ctx, props, issues) => {
+    if (ctx.path(props, ['InstanceId']).some((c) => c.kind !== 'absent')) {
+      issues.add(RuleId.UNVERIFIABLE, 'Properties.InstanceId', 'InstanceId',
+        'builds the group from a running instance\'s settings, which this template does not hold');
+    }
     const lt = ctx.path(props, ['LaunchTemplate']).filter((c) => c.kind !== 'absent');
     followLaunchTemplate(ctx, lt, EC2_SPEC, 'Properties.LaunchTemplate', issues);
     const lc = ctx.path(props, ['LaunchConfigurationName']).filter((c) => c.kind !== 'absent');
@@ -100,12 +170,19 @@ export const READ_TYPES: ReadonlySet<string> = new Set([
  * and the IAM roles and policies of workload and node identities. Never throws, whatever the input.
  */
 export function auditTemplate(template: unknown, source: AuditSource = {}): AuditResult {
-  const ctx = new TemplateContext(template);
+  const prepared = prepareTemplate(template);
+  const ctx = new TemplateContext(prepared.template);
   const findings: Finding[] = [];
   const checked = new Counter();
   const count = (kind: string) => checked.add(kind);
 
+  // What the engine cannot see of the template: a finding on the template itself.
+  findings.push(...toFindings(prepared.templateIssues, source, new Map()));
   for (const [logicalId, resource] of Object.entries(ctx.resources)) {
+    const hidden = prepared.resourceIssues.get(logicalId);
+    if (hidden) {
+      findings.push(...toFindings(hidden, { ...source, resource: logicalId }, resourceAcknowledgements(resource)));
+    }
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') {
       continue;
     }
@@ -150,6 +227,34 @@ function generatedHopLimit(amiTypes: Array<string | undefined>): string {
     return `AMI type ${ami}: EKS does not document the hop limit it sets`;
   }
   return `AMI type ${ami}: for Amazon Linux 2 the hop limit is 2, and EKS documents no other`;
+}
+
+/** Calls `each` for every item of every list candidate; a list only known at deploy time is Unverifiable. */
+function eachItem(ctx: TemplateContext, lists: Candidate[], at: string, issues: IssueCollector, each: (item: Candidate, path: string) => void): void {
+  for (const list of lists) {
+    if (list.kind === 'absent') {
+      continue;
+    }
+    if (list.kind !== 'known' || !Array.isArray(list.value)) {
+      issues.add(RuleId.UNVERIFIABLE, at, at.split('.').pop()!, `is only known at deploy time: ${reasonOf(list)}`);
+      continue;
+    }
+    list.value.forEach((item, i) => ctx.evaluate(item).forEach((c) => each(c, `${at}.${i}`)));
+  }
+}
+
+/** A value that may be an object or the JSON text of one (EMR's SecurityConfiguration is either). */
+function jsonOrObject(cands: Candidate[]): Candidate[] {
+  return cands.map((c) => {
+    if (c.kind === 'known' && typeof c.value === 'string') {
+      try {
+        return { kind: 'known', value: JSON.parse(c.value), via: c.via };
+      } catch {
+        return { kind: 'unknown', reason: 'the security configuration is not JSON', via: c.via };
+      }
+    }
+    return c;
+  });
 }
 
 /** The construct path CDK writes into a resource's metadata (when path metadata is on, as under `cdk synth`). */

@@ -141,10 +141,13 @@ export class TemplateContext {
       case 'Fn::ImportValue':
         return [{ kind: 'unknown', reason: `Fn::ImportValue ${show(arg)} is only known at deploy time` }];
       case 'Fn::Sub':
-        if (typeof arg === 'string' && !arg.includes('${')) {
-          return this.evaluate(arg, depth + 1);
-        }
-        return [{ kind: 'unknown', reason: `Fn::Sub ${show(arg)} is computed at deploy time` }];
+        return this.evaluateSub(arg, depth);
+      case 'Fn::Join':
+        return this.evaluateJoin(arg, depth);
+      case 'Fn::Select':
+        return this.evaluateSelect(arg, depth);
+      case 'Fn::Length':
+        return this.evaluateLength(arg, depth);
       default:
         return [{ kind: 'unknown', reason: `${fn} ${show(arg)} is computed at deploy time` }];
     }
@@ -321,18 +324,126 @@ export class TemplateContext {
     return [{ kind: 'unknown', reason: `Fn::GetAtt ${show(arg)} is only known at deploy time` }];
   }
 
+  /**
+   * `Fn::Sub` with every `${Name}` a variable of its own map (or a parameter, resource or pseudo
+   * parameter, evaluated like a `Ref`): each combination of known texts, else unknown.
+   */
+  private evaluateSub(arg: unknown, depth: number): Candidate[] {
+    const [template, variables] = Array.isArray(arg) ? arg : [arg, undefined];
+    if (typeof template !== 'string') {
+      return [{ kind: 'unknown', reason: `Fn::Sub ${show(arg)} is computed at deploy time` }];
+    }
+    const parts = template.split(/(\$\{!?[^}]*\})/);
+    const pieces: Candidate[][] = parts.map((part) => {
+      const m = /^\$\{(!?)([^}]*)\}$/.exec(part);
+      if (!m) {
+        return [{ kind: 'known', value: part }];
+      }
+      if (m[1]) {
+        return [{ kind: 'known', value: `\${${m[2]}}` }];
+      }
+      const name = m[2];
+      if (hasOwn(variables, name)) {
+        return this.evaluate(own(variables, name), depth + 1);
+      }
+      return name.includes('.') ? this.evaluateGetAtt(name) : this.evaluateRef(name);
+    });
+    return this.joinPieces(pieces, '', `Fn::Sub ${show(template)}`);
+  }
+
+  /** `Fn::Join` of parts that are all known (or lists of known parts): each combination, else unknown. */
+  private evaluateJoin(arg: unknown, depth: number): Candidate[] {
+    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') {
+      return [{ kind: 'unknown', reason: `malformed Fn::Join ${show(arg)}` }];
+    }
+    const [separator, list] = arg as [string, unknown];
+    const lists = this.evaluate(list, depth + 1);
+    const out: Candidate[] = [];
+    for (const l of lists) {
+      if (l.kind !== 'known' || !Array.isArray(l.value)) {
+        out.push({ kind: 'unknown', reason: `Fn::Join ${show(arg)} joins a list only known at deploy time`, via: l.via });
+        continue;
+      }
+      out.push(...this.joinPieces(l.value.map((part) => this.evaluate(part, depth + 1)), separator, `Fn::Join ${show(arg)}`));
+    }
+    return cap(out);
+  }
+
+  /** Each text the pieces can make (at most MAX_CANDIDATES), or unknown where a piece is not a known scalar. */
+  private joinPieces(pieces: Candidate[][], separator: string, what: string): Candidate[] {
+    let texts: Array<{ text: string; via?: string }> = [{ text: '' }];
+    for (const [i, piece] of pieces.entries()) {
+      const bad = piece.find((c) => !(c.kind === 'known' && isScalar(c.value)));
+      if (bad) {
+        const reason = bad.kind === 'unknown' ? bad.reason : bad.kind === 'ref' ? `a reference to ${bad.logicalId}` : 'a part that is absent or not text';
+        return [{ kind: 'unknown', reason: `${what} is computed at deploy time (${reason})`, via: bad.via }];
+      }
+      const next: Array<{ text: string; via?: string }> = [];
+      for (const t of texts) {
+        for (const c of piece) {
+          next.push({ text: `${t.text}${i > 0 ? separator : ''}${String((c as { value: unknown }).value)}`, via: t.via ?? c.via });
+        }
+      }
+      if (next.length > MAX_CANDIDATES) {
+        return [{ kind: 'unknown', reason: `${what} has more than ${MAX_CANDIDATES} possible values` }];
+      }
+      texts = next;
+    }
+    return texts.map((t) => ({ kind: 'known', value: t.text, via: t.via }));
+  }
+
+  /** `Fn::Select` of a known index from a known list. */
+  private evaluateSelect(arg: unknown, depth: number): Candidate[] {
+    if (!Array.isArray(arg) || arg.length !== 2) {
+      return [{ kind: 'unknown', reason: `malformed Fn::Select ${show(arg)}` }];
+    }
+    const out: Candidate[] = [];
+    for (const index of this.evaluate(arg[0], depth + 1)) {
+      const i = index.kind === 'known' ? Number(index.value) : NaN;
+      if (!Number.isInteger(i) || i < 0) {
+        out.push({ kind: 'unknown', reason: `Fn::Select index ${show(arg[0])} is only known at deploy time`, via: index.via });
+        continue;
+      }
+      for (const list of this.evaluate(arg[1], depth + 1)) {
+        if (list.kind !== 'known' || !Array.isArray(list.value)) {
+          out.push({ kind: 'unknown', reason: `Fn::Select from a list only known at deploy time (${show(arg[1])})`, via: list.via });
+        } else if (i >= list.value.length) {
+          out.push({ kind: 'unknown', reason: `Fn::Select index ${i} is past the end of ${show(list.value)} (the deployment would fail)` });
+        } else {
+          out.push(...this.evaluate(list.value[i], depth + 1).map((c) => withVia(c, `Fn::Select ${i}`)));
+        }
+      }
+    }
+    return cap(out);
+  }
+
+  /** `Fn::Length` of a known list. */
+  private evaluateLength(arg: unknown, depth: number): Candidate[] {
+    return this.evaluate(arg, depth + 1).map((l): Candidate => (l.kind === 'known' && Array.isArray(l.value)
+      ? { kind: 'known', value: l.value.length, via: l.via }
+      : { kind: 'unknown', reason: `Fn::Length of a list only known at deploy time (${show(arg)})`, via: l.via }));
+  }
+
   private evaluateFindInMap(arg: unknown, depth: number): Candidate[] {
     if (!Array.isArray(arg) || arg.length < 3) {
       return [{ kind: 'unknown', reason: `malformed Fn::FindInMap ${show(arg)}` }];
     }
     const [mapArg, topArg, secondArg, options] = arg;
-    const fallback = isPlainObject(options) && 'DefaultValue' in options ? options.DefaultValue : undefined;
-    const hasFallback = isPlainObject(options) && 'DefaultValue' in options;
+    const fallback = own(options, 'DefaultValue');
+    const hasFallback = hasOwn(options, 'DefaultValue');
     const out: Candidate[] = [];
+    // A key only known at deploy time can be one the mapping lacks: then DefaultValue is the value.
+    const keyUnknown = [topArg, secondArg].some((k) => this.evaluate(k, depth + 1).some((c) => !(c.kind === 'known' && isScalar(c.value))));
     for (const m of this.evaluate(mapArg, depth + 1)) {
       if (m.kind !== 'known' || typeof m.value !== 'string') {
         out.push({ kind: 'unknown', reason: `Fn::FindInMap map name ${show(mapArg)} is only known at deploy time` });
+        if (hasFallback) {
+          out.push(...this.missingEntry(show(mapArg), '?', undefined, true, fallback, depth));
+        }
         continue;
+      }
+      if (keyUnknown && hasFallback) {
+        out.push(...this.missingEntry(m.value, '?', undefined, true, fallback, depth));
       }
       const mapping = this.mappings[m.value];
       if (!isPlainObject(mapping)) {
