@@ -90,7 +90,7 @@ const CATALOGUE: readonly RuleDefinition[] = [
     defaultSeverity: Severity.ERROR,
     summary:
       'The hop limit is left to a default that can be above 1 (no MetadataOptions or no HttpPutResponseHopLimit, ' +
-      'an AWS::NoValue branch, a Karpenter v1beta1 EC2NodeClass or v1alpha1 AWSNodeTemplate without one).',
+      'an AWS::NoValue branch, a Karpenter v1beta1 EC2NodeClass, v1alpha1 AWSNodeTemplate or v1alpha5 Provisioner provider without one).',
     explanation:
       'An omitted hop limit does not reliably mean 1: AMIs registered with ImdsSupport v2.0 (Amazon Linux 2023 among ' +
       'them) default to 2, account-level defaults can change it, and Karpenter v1beta1 / v1alpha1 defaulted to 2.',
@@ -160,7 +160,7 @@ const CATALOGUE: readonly RuleDefinition[] = [
   {
     id: RuleId.HOST_NETWORK_POD,
     defaultSeverity: Severity.WARNING,
-    summary: 'A workload (Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob) uses `hostNetwork: true` ' +
+    summary: 'A workload (Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate) uses `hostNetwork: true` ' +
       'outside kube-system.',
     explanation:
       'A pod in the host network namespace is zero hops from IMDS, so the hop limit does not stop it from reading ' +

@@ -18,6 +18,8 @@ const WORKLOAD_KINDS: Record<string, { groups: string[]; podSpec: string[] }> = 
   ReplicaSet: { groups: ['apps', 'extensions'], podSpec: ['spec', 'template', 'spec'] },
   Job: { groups: ['batch'], podSpec: ['spec', 'template', 'spec'] },
   CronJob: { groups: ['batch'], podSpec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] },
+  ReplicationController: { groups: [''], podSpec: ['spec', 'template', 'spec'] },
+  PodTemplate: { groups: [''], podSpec: ['template', 'spec'] },
 };
 
 /** One Kubernetes object judged, with what it is called in reports. */
@@ -72,6 +74,15 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
   } else if (group === 'karpenter.k8s.aws' && kind === 'AWSNodeTemplate') {
     countAs = `AWSNodeTemplate (${apiVersion})`;
     judgeNodeClass(o, version, placeholders, issues, 'AWSNodeTemplate');
+  } else if (group === 'karpenter.sh' && kind === 'Provisioner' && version === 'v1alpha5') {
+    countAs = `Provisioner (${apiVersion})`;
+    // An inline `spec.provider` carries the node settings (like a v1alpha1 AWSNodeTemplate); a
+    // `providerRef` names an AWSNodeTemplate, judged on its own.
+    const spec = isPlainObject(o.spec) ? o.spec : {};
+    if (spec.provider !== undefined || spec.providerRef === undefined) {
+      judgeNodeClass({ spec: isPlainObject(spec.provider) ? spec.provider : {} }, 'v1alpha1', placeholders, issues, 'Provisioner', 'spec.provider',
+        'Provisioner karpenter.sh/v1alpha5');
+    }
   } else if (group === 'eks.amazonaws.com' && kind === 'NodeClass') {
     // EKS Auto Mode enforces IMDSv2 with hop limit 1; nothing to configure.
     countAs = `NodeClass (${apiVersion})`;
@@ -82,9 +93,11 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
   return { object, countAs, issues: issues.issues(), acknowledgements: annotationAcknowledgements(metadata) };
 }
 
-function judgeNodeClass(o: Record<string, unknown>, version: string, placeholders: Placeholder[], issues: IssueCollector, kind: string): void {
+function judgeNodeClass(
+  o: Record<string, unknown>, version: string, placeholders: Placeholder[], issues: IssueCollector, kind: string, specPath = 'spec', label = `${kind} ${version}`,
+): void {
   const spec = isPlainObject(o.spec) ? o.spec : {};
-  const base = 'spec.metadataOptions';
+  const base = `${specPath}.metadataOptions`;
   const optionsValue = spec.metadataOptions === null ? undefined : spec.metadataOptions;
   const known = version === 'v1' || version === 'v1beta1' || version === 'v1alpha1';
   if (!known) {
@@ -96,7 +109,7 @@ function judgeNodeClass(o: Record<string, unknown>, version: string, placeholder
     if (opt.kind === 'absent') {
       if (hopDefaultIsTwo) {
         issues.add(RuleId.HOP_LIMIT_NOT_PINNED, base, 'metadataOptions',
-          `is omitted; ${kind} ${version} defaulted httpPutResponseHopLimit to 2`);
+          `is omitted; ${label} defaulted httpPutResponseHopLimit to 2`);
       }
       continue; // v1: the CRD defaults every field to enabled / disabled / 1 / required
     }
@@ -114,7 +127,7 @@ function judgeNodeClass(o: Record<string, unknown>, version: string, placeholder
       continue;
     }
     for (const hop of values(fields.httpPutResponseHopLimit, placeholders)) {
-      judgeKubernetesHop(hop, `${base}.httpPutResponseHopLimit`, hopDefaultIsTwo, `${kind} ${version}`, issues);
+      judgeKubernetesHop(hop, `${base}.httpPutResponseHopLimit`, hopDefaultIsTwo, label, issues);
     }
     for (const tokens of values(fields.httpTokens, placeholders)) {
       const path = `${base}.httpTokens`;
@@ -122,7 +135,7 @@ function judgeNodeClass(o: Record<string, unknown>, version: string, placeholder
         judgeTokensValue(tokens, path, 'httpTokens', issues);
       } else if (version === 'v1alpha1') {
         issues.add(RuleId.TOKENS_NOT_PINNED, path, 'httpTokens',
-          `is omitted from partial metadataOptions; ${kind} v1alpha1 then defaulted it to "optional"`);
+          `is omitted from partial metadataOptions; ${label} then defaulted it to "optional"`);
       }
     }
   }
