@@ -1,6 +1,6 @@
 import { IssueCollector } from './issues';
 import { reasonOf } from './metadata-options';
-import { Candidate, isPlainObject, TemplateContext } from './values';
+import { Candidate, isPlainObject, own, TemplateContext } from './values';
 import { RuleId } from '../rules';
 
 const LAUNCH_TEMPLATE = 'AWS::EC2::LaunchTemplate';
@@ -36,6 +36,12 @@ export function followLaunchTemplate(ctx: TemplateContext, spec: Candidate[], ke
     const names = ctx.field([s], keys.name).filter((c) => c.kind !== 'absent');
     if (ids.length === 0 && names.length === 0) {
       issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `names no launch template (neither ${keys.id} nor ${keys.name})`);
+      continue;
+    }
+    // A name written with the same expression as an in-file launch template's name (eksctl's
+    // `!Sub "${AWS::StackName}"` on both) is that launch template, whatever the expression yields.
+    const rawName = own(s.value, keys.name);
+    if (typeof rawName === 'object' && rawName !== null && namesIndex(ctx, LAUNCH_TEMPLATE, 'LaunchTemplateName').has(canonical(rawName))) {
       continue;
     }
     // An id is assigned by EC2: only a Ref / Fn::GetAtt can point into this template. A name can
@@ -84,14 +90,49 @@ function judgeTarget(
 
 /** A resource of `type` whose name property is literally `name`. */
 function findByName(ctx: TemplateContext, type: string, nameProperty: string, name: string): string | undefined {
-  for (const [logicalId, resource] of Object.entries(ctx.resources)) {
-    if (!isPlainObject(resource) || resource.Type !== type || !isPlainObject(resource.Properties)) {
-      continue;
-    }
-    const names = ctx.evaluate(resource.Properties[nameProperty]);
-    if (names.some((c) => c.kind === 'known' && c.value === name)) {
-      return logicalId;
-    }
+  return namesIndex(ctx, type, nameProperty).get(canonical(name));
+}
+
+const INDEXES = new WeakMap<TemplateContext, Map<string, Map<string, string>>>();
+
+/**
+ * The resources of `type` by name, built once per template (a lookup is then constant time, not a
+ * scan of every resource): each literal value the name property can take, and the name's raw
+ * expression, both in canonical JSON.
+ */
+function namesIndex(ctx: TemplateContext, type: string, nameProperty: string): Map<string, string> {
+  let byType = INDEXES.get(ctx);
+  if (!byType) {
+    byType = new Map();
+    INDEXES.set(ctx, byType);
   }
-  return undefined;
+  const key = `${type}\u0000${nameProperty}`;
+  let index = byType.get(key);
+  if (!index) {
+    index = new Map();
+    for (const [logicalId, resource] of Object.entries(ctx.resources)) {
+      if (!isPlainObject(resource) || resource.Type !== type) {
+        continue;
+      }
+      const raw = own(resource.Properties, nameProperty);
+      if (raw === undefined) {
+        continue;
+      }
+      for (const c of ctx.evaluate(raw)) {
+        if (c.kind === 'known' && typeof c.value === 'string' && !index.has(canonical(c.value))) {
+          index.set(canonical(c.value), logicalId);
+        }
+      }
+      if (typeof raw === 'object' && raw !== null && !index.has(canonical(raw))) {
+        index.set(canonical(raw), logicalId);
+      }
+    }
+    byType.set(key, index);
+  }
+  return index;
+}
+
+/** JSON with object keys sorted, so two equal expressions have one text. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
