@@ -134,5 +134,6 @@ function namesIndex(ctx: TemplateContext, type: string, nameProperty: string): M
 
 /** JSON with object keys sorted, so two equal expressions have one text. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+  const sorted = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(value, (_k, v) => (isPlainObject(v) ? sorted(v) : v));
 }
