@@ -141,6 +141,10 @@ project.addTask('bench', {
   description: 'Benchmark: synth time with and without the checker aspect (N and 10N)',
   exec: 'ts-node --project test/tsconfig.json bench/aspect-overhead.ts',
 });
+project.addTask('bench:inputs', {
+  description: 'Benchmark: audit, report and parse cost on generated inputs at N and 10N (linear growth shows as a ratio near 10)',
+  exec: 'ts-node --project test/tsconfig.json bench/input-scaling.ts',
+});
 
 // unrs-resolver (eslint-import-resolver-typescript) 1.13.0 lists platform bindings the npm registry
 // mirror here does not serve, so `npm ci` rejects any lock file; 1.12.2 has all of them.

@@ -1,5 +1,6 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { CheckerOptions } from './checker-options';
+import { append } from './engine/values';
 import { Finding } from './finding';
 import { validateCheckerOptions } from './options';
 import { summarize } from './report/audit-report';
@@ -58,7 +59,7 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
     const inputs = context.templatePaths.flatMap((templatePath) => {
       const top = stackOf.get(templatePath);
       const { annotations: written, ...assembly } = assemblyContextOf(templatePath);
-      annotations.push(...written ?? []);
+      append(annotations, written ?? []);
       return loadFile(templatePath)
         .filter((input): input is LoadedTemplate => input.kind === 'template' && !seen.has(input.file) && !!seen.add(input.file))
         .map((input) => input.file === templatePath

@@ -1,5 +1,5 @@
 import type { ScopedAcknowledgements } from './scoped-acknowledgements';
-import { Counter } from './values';
+import { append, Counter } from './values';
 import { Finding } from '../finding';
 
 /**
@@ -32,7 +32,7 @@ export function mergeResults(results: AuditResult[]): AuditResult {
   const checked = new Counter();
   const findings: Finding[] = [];
   for (const r of results) {
-    findings.push(...r.findings);
+    append(findings, r.findings);
     for (const [k, n] of Object.entries(r.checked)) {
       checked.add(k, n);
     }

@@ -2,7 +2,7 @@
 // `Fn::Transform`, `AWS::Include`) rewrite it at deploy time. `Fn::ForEach` (AWS::LanguageExtensions)
 // is expanded here where its collection is known.
 import { Issue, IssueCollector } from './issues';
-import { hasOwn, isPlainObject, own, show } from './values';
+import { append, hasOwn, isPlainObject, own, show } from './values';
 import { RuleId } from '../rules';
 
 const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
@@ -92,12 +92,12 @@ function containsTransform(value: unknown): boolean {
   while (pending.length > 0) {
     const v = pending.pop();
     if (Array.isArray(v)) {
-      pending.push(...v);
+      append(pending, v);
     } else if (isPlainObject(v)) {
       if (hasOwn(v, 'Fn::Transform')) {
         return true;
       }
-      pending.push(...Object.values(v));
+      append(pending, Object.values(v));
     }
   }
   return false;

@@ -41,6 +41,17 @@ export function hasOwn(obj: unknown, key: string): boolean {
   return isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/**
+ * Appends `items` to `target` one by one: `target.push(...items)` passes every item as an argument
+ * and overflows the call stack for inputs of a few hundred thousand items.
+ */
+export function append<T>(target: T[], items: Iterable<T>): T[] {
+  for (const item of items) {
+    target.push(item);
+  }
+  return target;
+}
+
 /** Counts by name, safe for any name (a Map), rendered as an object with own properties only. */
 export class Counter {
   private readonly counts = new Map<string, number>();
@@ -477,7 +488,7 @@ export class TemplateContext {
         keys.push([String(k.value), k.via]);
       } else {
         const why = k.kind === 'unknown' ? 'key only known at deploy time' : 'key is a reference';
-        keys.push(...Object.keys(level).map((key): [string, string] => [key, `every ${why}`]));
+        append(keys, Object.keys(level).map((key): [string, string] => [key, `every ${why}`]));
       }
     }
     return keys;

@@ -6,7 +6,7 @@ import { FailOn } from '../options';
 import { RuleCatalogue, RuleId } from '../rules';
 import { Severity } from '../severity';
 import { AuditReport, summarize } from './audit-report';
-import { findingLine } from './locate';
+import { SourceLocator } from './locate';
 import { packageInfo } from './package-info';
 
 /** Options of the SARIF report. */
@@ -59,7 +59,8 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
       'security-severity': rule.defaultSeverity === Severity.ERROR ? '8.0' : '5.0',
     },
   }));
-  const sources = new Map<string, string | undefined>();
+  // Each file is read and indexed once, however many findings it has.
+  const sources = new Map<string, SourceLocator | undefined>();
   const source = (file: string) => {
     if (!sources.has(file)) {
       let text: string | undefined;
@@ -68,7 +69,7 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
       } catch {
         text = undefined;
       }
-      sources.set(file, text);
+      sources.set(file, text === undefined ? undefined : new SourceLocator(text));
     }
     return sources.get(file);
   };
@@ -143,7 +144,7 @@ function messageOf(f: Finding): string {
   return subject ? `${subject}: ${f.message}` : f.message;
 }
 
-function locationOf(f: Finding, baseDir: string, source: (file: string) => string | undefined): Location {
+function locationOf(f: Finding, baseDir: string, source: (file: string) => SourceLocator | undefined): Location {
   const logicalLocations: LogicalLocation[] = [];
   if (f.resource) {
     logicalLocations.push({
@@ -167,8 +168,7 @@ function locationOf(f: Finding, baseDir: string, source: (file: string) => strin
   if (!f.file) {
     return logical; // an in-memory input: nothing on disk to point at
   }
-  const text = source(f.file);
-  const startLine = (text !== undefined ? findingLine(text, f) : undefined) ?? 1;
+  const startLine = source(f.file)?.line(f) ?? 1;
   return {
     physicalLocation: {
       artifactLocation: { uri: uriOf(f.file, baseDir) },

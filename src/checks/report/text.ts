@@ -3,6 +3,7 @@ import { FailOn } from '../options';
 import { Severity } from '../severity';
 import { AuditReport, summarize } from './audit-report';
 import { escapeControl } from './escape';
+import { append } from '../engine/values';
 
 /** Options of the text report. */
 export interface TextReportOptions {
@@ -28,7 +29,7 @@ export function formatText(report: AuditReport, options: TextReportOptions = {})
   out.push(`IMDS audit: ${count(summary.checkedTotal, 'resource or object', 'resources and objects')} checked in ${count(summary.files.length, 'file')}`);
   if (summary.files.length > 0) {
     out.push('', `Files (${summary.files.length}):`);
-    out.push(...summary.files.map((file) => `  ${escapeControl(file)}`));
+    append(out, summary.files.map((file) => `  ${escapeControl(file)}`));
   }
   out.push('', `Checked (${summary.checkedTotal}):`);
   for (const [kind, n] of Object.entries(summary.checked)) {
@@ -43,11 +44,11 @@ export function formatText(report: AuditReport, options: TextReportOptions = {})
   const acknowledged = report.findings.filter((f) => f.acknowledged);
   if (open.length > 0) {
     out.push('', `Findings (${open.length}):`);
-    out.push(...groups(open, width, false));
+    append(out, groups(open, width, false));
   }
   if (acknowledged.length > 0) {
     out.push('', `Acknowledged (${acknowledged.length}; reported, never failing):`);
-    out.push(...groups(acknowledged, width, true));
+    append(out, groups(acknowledged, width, true));
   }
 
   // The verdict never contradicts the counts: open errors under `--fail-on never` are not a PASS.
@@ -79,7 +80,7 @@ function groups(findings: Finding[], width: number, acknowledged: boolean): stri
     out.push('', key);
     const sorted = [...group].sort((a, b) => rank(a.severity) - rank(b.severity));
     for (const f of sorted) {
-      out.push(...finding(f, width, acknowledged));
+      append(out, finding(f, width, acknowledged));
     }
   }
   return out;

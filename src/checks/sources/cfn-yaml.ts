@@ -1,7 +1,7 @@
 import { CollectionTag, Document, parseAllDocuments, Pair, ParseOptions, ScalarTag, SchemaOptions, YAMLMap, YAMLSeq } from 'yaml';
 import { InputError } from './input-error';
 import { stripBom } from './json-text';
-import { yamlInputError } from './yaml-error';
+import { assertUniqueKeys, yamlInputError } from './yaml-error';
 import { yaml11Tags } from './yaml-schema';
 
 /** Short-form tags whose long form is `{"Fn::<Name>": value}`. */
@@ -50,7 +50,8 @@ function splitGetAtt(value: string): string[] {
   return dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)];
 }
 
-const OPTIONS: ParseOptions & SchemaOptions = { merge: true, prettyErrors: true, uniqueKeys: true };
+// Duplicate keys are refused by assertUniqueKeys, in linear time.
+const OPTIONS: ParseOptions & SchemaOptions = { merge: true, prettyErrors: true, uniqueKeys: false };
 
 /**
  * Parses a CloudFormation template written in YAML, short-form tags included, into the same
@@ -71,6 +72,7 @@ export function parseCloudFormationYaml(text: string, file: string): unknown {
     if (doc.errors.length > 0) {
       throw yamlInputError(doc.errors[0], file);
     }
+    assertUniqueKeys(doc, text, file);
   }
   const values = documents.map((doc) => doc.toJS({ maxAliasCount: 1000 })).filter((v) => v !== null && v !== undefined);
   if (values.length > 1) {

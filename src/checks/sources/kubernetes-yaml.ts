@@ -1,7 +1,7 @@
 import { Document, parseAllDocuments } from 'yaml';
 import { InputError } from './input-error';
 import { looksLikeJson, parseJson, stripBom } from './json-text';
-import { yamlInputError } from './yaml-error';
+import { assertUniqueKeys, yamlInputError } from './yaml-error';
 import { yaml11Tags } from './yaml-schema';
 
 /** A Kubernetes object as read from a manifest: a plain JSON-like object. */
@@ -26,6 +26,8 @@ export function parseKubernetesManifest(text: string, file: string): KubernetesO
       version: '1.1',
       merge: true,
       prettyErrors: true,
+      // Duplicate keys are refused by assertUniqueKeys, in linear time.
+      uniqueKeys: false,
       customTags: (defaults) => yaml11Tags(defaults),
     }),
   );
@@ -34,6 +36,7 @@ export function parseKubernetesManifest(text: string, file: string): KubernetesO
     if (doc.errors.length > 0) {
       throw yamlInputError(doc.errors[0], file);
     }
+    assertUniqueKeys(doc, source, file);
     const value = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) {
       continue; // empty document: only comments, or nothing between two `---`

@@ -6,7 +6,7 @@ import { isKubernetesObject, KubernetesObject, kubernetesObjectsOf, parseKuberne
 import { nestedStackTemplates } from './nested-stacks';
 import { exists, fileInAssembly, isDirectory, readText } from './read-file';
 import { ScopedAcknowledgements } from '../engine/scoped-acknowledgements';
-import { isPlainObject } from '../engine/values';
+import { append, isPlainObject } from '../engine/values';
 
 /** A CloudFormation template read from disk. */
 export interface LoadedTemplate {
@@ -120,7 +120,7 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
       if (!exists(nested)) {
         throw new InputError(`no such directory: ${nested} (named by ${manifestFile})`);
       }
-      inputs.push(...loadAssembly(nested, seen));
+      append(inputs, loadAssembly(nested, seen));
     }
   }
   return inputs;
@@ -239,7 +239,7 @@ function constructTypesOf(dir: string, manifestFile: string, manifest: Json): Ma
       types.set(node.path, fqn);
     }
     if (isPlainObject(node.children)) {
-      pending.push(...Object.values(node.children));
+      append(pending, Object.values(node.children));
     }
   }
   return types;

@@ -112,7 +112,7 @@ describe('parseCloudFormationYaml', () => {
 
   test('reports a duplicate key with its line', () => {
     expect(() => parseCloudFormationYaml('Resources:\n  A: 1\n  A: 2\n', 'dup.yaml')).toThrow(
-      /^cannot parse YAML in dup\.yaml at line 3, column 3: Map keys must be unique$/,
+      /^cannot parse YAML in dup\.yaml at line 3, column 3: Map keys must be unique \("A" appears twice\)$/,
     );
   });
 
