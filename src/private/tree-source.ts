@@ -1,4 +1,4 @@
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AuditSource } from '../checks/engine/result';
 import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements';
@@ -30,7 +30,20 @@ export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, I
   };
   stack.node.scopes.forEach(visit);
   stack.node.findAll().forEach((c) => c !== stack && visit(c));
-  return { stack: stack.node.path, constructPaths, constructTypes, scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries) };
+  // The stack's nested stacks are stacks of this app: the aspect (and ImdsAudit) judge them too.
+  const nestedStacks = new Set<string>();
+  for (const c of stack.node.findAll()) {
+    if (NestedStack.isNestedStack(c) && c.nestedStackParent === stack && c.nestedStackResource) {
+      nestedStacks.add(stack.resolve(c.nestedStackResource.logicalId));
+    }
+  }
+  return {
+    stack: stack.node.path,
+    constructPaths,
+    constructTypes,
+    nestedStacks,
+    scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries),
+  };
 }
 
 const JSII_RTTI = Symbol.for('jsii.rtti');

@@ -114,3 +114,37 @@ test('control characters in names are escaped in the text report: no forged line
   expect(run.stdout).not.toContain('\u001b');
   expect(run.stdout).toContain('Lt\\n::error::forged\\nPASS');
 });
+
+describe('nested stacks on disk', () => {
+  function parentAndChild(hop: string) {
+    return tempFiles({
+      'Parent.template.json': JSON.stringify({
+        Resources: {
+          Nodes: {
+            Type: 'AWS::CloudFormation::Stack',
+            Metadata: { 'aws:asset:path': 'ParentNodes.nested.template.json' },
+            Properties: { TemplateURL: 'https://example.com/x', Parameters: { Hop: hop } },
+          },
+        },
+      }),
+      'ParentNodes.nested.template.json': JSON.stringify({
+        Parameters: { Hop: { Type: 'Number' } },
+        Resources: {
+          Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: { Ref: 'Hop' } } } } },
+        },
+      }),
+    });
+  }
+
+  test('a parent passing Hop "2" to its nested stack makes the nested launch template HopLimitAboveOne', () => {
+    const run = cli('audit', path.join(parentAndChild('2'), 'Parent.template.json'), '--format', 'json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings.map((f: any) => `${f.ruleId} ${f.resource} ${f.stack}`)).toEqual(['HopLimitAboveOne Lt Nodes']);
+  });
+
+  test('a parent passing Hop "1" leaves nothing unknown', () => {
+    const run = cli('audit', path.join(parentAndChild('1'), 'Parent.template.json'), '--format', 'json');
+    expect(JSON.parse(run.stdout).findings).toEqual([]);
+    expect(run.code).toBe(0);
+  });
+});

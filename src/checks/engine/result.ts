@@ -1,5 +1,5 @@
 import type { ScopedAcknowledgements } from './scoped-acknowledgements';
-import { append, Counter } from './values';
+import { append, Candidate, Counter } from './values';
 import { Finding } from '../finding';
 
 /**
@@ -24,6 +24,13 @@ export interface AuditSource {
   readonly constructPaths?: ReadonlyMap<string, string>;
   /** The jsii type of the construct (an L2) that made each resource, by logical id, when known. */
   readonly constructTypes?: ReadonlyMap<string, string>;
+  /**
+   * The nested stacks (`AWS::CloudFormation::Stack` logical ids) whose templates are audited too;
+   * any other nested stack is Unverifiable.
+   */
+  readonly nestedStacks?: ReadonlySet<string>;
+  /** For a nested stack's template: what its parent passes to each parameter. */
+  readonly parameterOverrides?: ReadonlyMap<string, Candidate[]>;
   /** Acknowledgements made on constructs (`Validations.of(scope).acknowledge()`). */
   readonly scopedAcknowledgements?: ScopedAcknowledgements;
 }

@@ -16,6 +16,7 @@ import { RuleId } from '../rules';
 
 /** Resource types whose `Manifest` holds Kubernetes objects (aws-eks and aws-eks-v2 kubectl provider). */
 export const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
+const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 
 /** Judges one resource's properties; `logicalId` is the resource's, for rules that look across resources. */
 export type Judge = (ctx: TemplateContext, properties: unknown, issues: IssueCollector, logicalId: string) => void;
@@ -171,7 +172,7 @@ export const READ_TYPES: ReadonlySet<string> = new Set([
  */
 export function auditTemplate(template: unknown, source: AuditSource = {}): AuditResult {
   const prepared = prepareTemplate(template);
-  const ctx = new TemplateContext(prepared.template);
+  const ctx = new TemplateContext(prepared.template, source.parameterOverrides);
   const findings: Finding[] = [];
   const checked = new Counter();
   const count = (kind: string) => checked.add(kind);
@@ -192,6 +193,12 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
       ...resourceAcknowledgements(resource),
     ]);
     const where = { ...source, resource: logicalId, constructPath, constructType: source.constructTypes?.get(logicalId) };
+    if (resource.Type === NESTED_STACK_TYPE && !source.nestedStacks?.has(logicalId)) {
+      const issues = new IssueCollector();
+      issues.add(RuleId.UNVERIFIABLE, 'Properties.TemplateURL', 'the nested stack',
+        'has a template that is not in the assembly (or next to this template), so its resources cannot be checked');
+      findings.push(...toFindings(issues.issues(), where, acknowledgements));
+    }
     const judge = hasOwn(JUDGES, resource.Type) ? JUDGES[resource.Type] : undefined;
     if (judge) {
       count(resource.Type);

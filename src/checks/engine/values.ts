@@ -103,7 +103,11 @@ export class TemplateContext {
   private readonly conditions: Record<string, unknown>;
   private readonly conditionCache = new Map<string, Set<boolean>>();
 
-  constructor(template: unknown) {
+  /**
+   * @param template the template
+   * @param parameterOverrides for a nested stack's template, the values its parent passes to parameters
+   */
+  constructor(template: unknown, private readonly parameterOverrides?: ReadonlyMap<string, Candidate[]>) {
     const t = isPlainObject(template) ? template : {};
     // Null-prototype copies: a logical id, parameter, condition or mapping named `constructor` or
     // `__proto__` is looked up like any other name.
@@ -287,6 +291,10 @@ export class TemplateContext {
   }
 
   private parameterValues(name: string): Candidate[] {
+    const passed = this.parameterOverrides?.get(name);
+    if (passed) {
+      return passed.map((c) => withVia(c, `parameter ${name} (from the parent stack)`));
+    }
     const p = this.parameters[name];
     const decl = isPlainObject(p) ? p : {};
     const type = typeof decl.Type === 'string' ? decl.Type : 'String';

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { auditKubernetesObjects, auditTemplate, AuditResult, mergeResults } from '../engine';
+import { Candidate, isPlainObject, own, TemplateContext } from '../engine/values';
 import { applyCheckerOptions, CheckerOptions, validateCheckerOptions } from '../options';
 import { LoadedInput, loadPath } from './load';
 import { AuditReport } from '../report/audit-report';
@@ -27,6 +28,22 @@ export function auditPaths(paths: string[], options: CheckerOptions = {}): Audit
   return auditInputs(inputs, options);
 }
 
+/**
+ * What a parent template passes to its nested stack's parameters (the stack resource's
+ * `Parameters`), each evaluated in the parent, where its intrinsics mean something.
+ */
+function parentParameters(parent: { template: unknown; logicalId: string }): Map<string, Candidate[]> {
+  const ctx = new TemplateContext(parent.template);
+  const passed = own(own(own(ctx.resources, parent.logicalId), 'Properties'), 'Parameters');
+  const result = new Map<string, Candidate[]>();
+  if (isPlainObject(passed)) {
+    for (const [name, value] of Object.entries(passed)) {
+      result.set(name, ctx.evaluate(value));
+    }
+  }
+  return result;
+}
+
 /** Runs the engine on inputs that are already loaded and applies the checker options. */
 export function auditInputs(inputs: LoadedInput[], options: CheckerOptions = {}): AuditReport {
   const results: AuditResult[] = inputs.map((input) =>
@@ -37,6 +54,8 @@ export function auditInputs(inputs: LoadedInput[], options: CheckerOptions = {})
         constructPaths: input.constructPaths,
         constructTypes: input.constructTypes,
         scopedAcknowledgements: input.scopedAcknowledgements,
+        nestedStacks: input.nestedStacks,
+        parameterOverrides: input.parent ? parentParameters(input.parent) : undefined,
       })
       : auditKubernetesObjects(input.objects, { file: input.file }),
   );

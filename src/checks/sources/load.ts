@@ -21,6 +21,10 @@ export interface LoadedTemplate {
   readonly constructPaths?: ReadonlyMap<string, string>;
   /** The jsii type of the construct (an L2) that made each resource, by logical id, from the assembly's tree. */
   readonly constructTypes?: ReadonlyMap<string, string>;
+  /** The nested stacks (`AWS::CloudFormation::Stack` logical ids) whose templates were found and loaded too. */
+  readonly nestedStacks?: ReadonlySet<string>;
+  /** For a nested stack's template: the parent template and the logical id of the stack resource there. */
+  readonly parent?: { readonly template: { [key: string]: unknown }; readonly logicalId: string };
   /** Acknowledgements recorded on constructs (`Validations.of(scope).acknowledge()`), from the cloud assembly's metadata. */
   readonly scopedAcknowledgements?: ScopedAcknowledgements;
 }
@@ -315,16 +319,18 @@ function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput
     return [];
   }
   seen.add(key);
-  const inputs: LoadedInput[] = [input];
+  const found = new Set<string>();
+  const children: LoadedInput[] = [];
   for (const { logicalId, file } of nestedStackTemplates(input.template, input.file)) {
     const template = parseJson(readText(file, `nested stack ${logicalId} in ${input.file}`), file);
     if (!isPlainObject(template)) {
       throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
     }
+    found.add(logicalId);
     const stack = input.stack ? `${input.stack}/${logicalId}` : logicalId;
-    inputs.push(...withNestedStacks({ kind: 'template', file, stack, template }, seen));
+    append(children, withNestedStacks({ kind: 'template', file, stack, template, parent: { template: input.template, logicalId } }, seen));
   }
-  return inputs;
+  return [{ ...input, nestedStacks: found }, ...children];
 }
 
 function isTemplate(value: unknown): value is Json {

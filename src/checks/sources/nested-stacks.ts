@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseJson } from './json-text';
-import { readText } from './read-file';
+import { fileInAssembly, readText } from './read-file';
 import { isPlainObject } from '../engine/values';
 
 type Json = { [key: string]: unknown };
@@ -37,7 +37,7 @@ export function nestedStackTemplates(template: Json, templateFile: string): Nest
     const metadata = isPlainObject(resource.Metadata) ? resource.Metadata : {};
     const assetPath = metadata[ASSET_PATH];
     if (typeof assetPath === 'string' && assetPath.endsWith('.template.json')) {
-      nested.push({ logicalId, file: path.join(dir, assetPath) });
+      nested.push({ logicalId, file: fileInAssembly(dir, assetPath, `${templateFile} (nested stack ${logicalId})`) });
       continue;
     }
     const url = isPlainObject(resource.Properties) ? resource.Properties.TemplateURL : undefined;
@@ -45,7 +45,7 @@ export function nestedStackTemplates(template: Json, templateFile: string): Nest
     const pieces = strings(url);
     const match = assets.find(([objectKey]) => pieces.some((s) => s === objectKey || s.endsWith(`/${objectKey}`)));
     if (match) {
-      nested.push({ logicalId, file: path.join(dir, match[1]) });
+      nested.push({ logicalId, file: fileInAssembly(dir, match[1], `${templateFile} (nested stack ${logicalId})`) });
     }
   }
   return nested;

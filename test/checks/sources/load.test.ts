@@ -108,7 +108,7 @@ describe('loadPath on a file', () => {
   test('reads a template that only has AWSTemplateFormatVersion as a template', () => {
     const dir = tempFiles({ 't.yml': 'AWSTemplateFormatVersion: "2010-09-09"\nDescription: empty\n' });
     expect(loadPath(path.join(dir, 't.yml'))).toEqual([
-      { kind: 'template', file: path.join(dir, 't.yml'), template: { AWSTemplateFormatVersion: '2010-09-09', Description: 'empty' } },
+      { kind: 'template', file: path.join(dir, 't.yml'), template: { AWSTemplateFormatVersion: '2010-09-09', Description: 'empty' }, nestedStacks: new Set() },
     ]);
   });
 
