@@ -10,13 +10,29 @@ import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SP
 import { AuditResult, AuditSource } from './result';
 import { FindingLocation, toFindings } from './to-findings';
 import { prepareTemplate } from './transforms';
-import { Candidate, Counter, hasOwn, isPlainObject, TemplateContext } from './values';
+import { append, Candidate, Counter, hasOwn, isPlainObject, own, TemplateContext } from './values';
 import { Finding } from '../finding';
 import { RuleId } from '../rules';
 
 /** Resource types whose `Manifest` holds Kubernetes objects (aws-eks and aws-eks-v2 kubectl provider). */
 export const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
 const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
+export const KUBERNETES_PATCH_TYPE = 'Custom::AWSCDK-EKS-KubernetesPatch';
+export const HELM_CHART_TYPE = 'Custom::AWSCDK-EKS-HelmChart';
+
+/** `kubectl patch <type>/<name>` resource types the rules judge, with the object a patch is part of. */
+const PATCHABLE = new Map<string, { apiVersion: string; kind: string }>([
+  ['ec2nodeclass', { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' }],
+  ['ec2nodeclasses', { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' }],
+  ['ec2nodeclasses.karpenter.k8s.aws', { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' }],
+  ...(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet'] as const).flatMap((kind): Array<[string, { apiVersion: string; kind: string }]> => [
+    [kind.toLowerCase(), { apiVersion: 'apps/v1', kind }], [`${kind.toLowerCase()}s`, { apiVersion: 'apps/v1', kind }],
+    [`${kind.toLowerCase()}s.apps`, { apiVersion: 'apps/v1', kind }],
+  ]),
+  ['pod', { apiVersion: 'v1', kind: 'Pod' }], ['pods', { apiVersion: 'v1', kind: 'Pod' }],
+  ['job', { apiVersion: 'batch/v1', kind: 'Job' }], ['jobs', { apiVersion: 'batch/v1', kind: 'Job' }],
+  ['cronjob', { apiVersion: 'batch/v1', kind: 'CronJob' }], ['cronjobs', { apiVersion: 'batch/v1', kind: 'CronJob' }],
+]);
 
 /** Judges one resource's properties; `logicalId` is the resource's, for rules that look across resources. */
 export type Judge = (ctx: TemplateContext, properties: unknown, issues: IssueCollector, logicalId: string) => void;
@@ -158,6 +174,8 @@ const JUDGES: Record<string, Judge> = {
 export const READ_TYPES: ReadonlySet<string> = new Set([
   ...Object.keys(JUDGES).filter((t) => !WORKLOAD_POLICY_TYPES.includes(t)),
   KUBERNETES_RESOURCE_TYPE,
+  KUBERNETES_PATCH_TYPE,
+  HELM_CHART_TYPE,
   INSTANCE_PROFILE_TYPE,
   ACCESS_ENTRY_TYPE,
   POD_IDENTITY_ASSOCIATION_TYPE,
@@ -208,6 +226,12 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     } else if (resource.Type === KUBERNETES_RESOURCE_TYPE) {
       count(resource.Type);
       findings.push(...auditManifestResource(ctx, resource, where, acknowledgements, count));
+    } else if (resource.Type === KUBERNETES_PATCH_TYPE) {
+      count(resource.Type);
+      findings.push(...auditPatchResource(ctx, resource, where, acknowledgements, count));
+    } else if (resource.Type === HELM_CHART_TYPE) {
+      count(resource.Type);
+      findings.push(...auditHelmValues(ctx, resource, where, acknowledgements, count));
     }
   }
   return { findings, checked: checked.toObject() };
@@ -268,6 +292,117 @@ function jsonOrObject(cands: Candidate[]): Candidate[] {
 function cdkPathOf(resource: Record<string, unknown>): string | undefined {
   const p = isPlainObject(resource.Metadata) ? resource.Metadata['aws:cdk:path'] : undefined;
   return typeof p === 'string' ? p : undefined;
+}
+
+/**
+ * A `KubernetesPatch` (aws-eks-v2 `KubernetesPatch`) applied to an object the rules judge: the patch
+ * is judged as the part of that object it writes (a merge or strategic patch as it is, a JSON patch
+ * by its `add` / `replace` operations), so a patch that raises a node class's hop limit to 2 is
+ * HopLimitAboveOne. A patch whose target or body is only known at deploy time is Unverifiable.
+ */
+function auditPatchResource(
+  ctx: TemplateContext, resource: Record<string, unknown>, where: FindingLocation,
+  acknowledgements: Map<string, string>, count: (kind: string) => void,
+): Finding[] {
+  const props = isPlainObject(resource.Properties) ? resource.Properties : {};
+  const issues = new IssueCollector();
+  const names = ctx.evaluate(own(props, 'ResourceName'));
+  const name = names.length === 1 && names[0].kind === 'known' && typeof names[0].value === 'string' ? names[0].value : undefined;
+  const parsed = parseManifestProperty(ctx, own(props, 'ApplyPatchJson'));
+  if (name === undefined) {
+    issues.add(RuleId.UNVERIFIABLE, 'Properties.ResourceName', 'the patched object', 'is only known at deploy time');
+    return toFindings(issues.issues(), where, acknowledgements);
+  }
+  const slash = name.indexOf('/');
+  const target = PATCHABLE.get(name.slice(0, slash).toLowerCase());
+  if (slash < 0 || !target) {
+    return []; // an object no rule judges
+  }
+  if (!parsed.ok) {
+    issues.add(RuleId.UNVERIFIABLE, 'Properties.ApplyPatchJson', 'the patch', `cannot be read: ${parsed.reason}`);
+    return toFindings(issues.issues(), where, acknowledgements);
+  }
+  const patchTypes = ctx.evaluate(own(props, 'PatchType'));
+  const json = patchTypes.some((t) => t.kind === 'known' && t.value === 'json');
+  const body = json ? fromJsonPatch(parsed.manifest.objects) : parsed.manifest.objects[0];
+  const namespaces = ctx.evaluate(own(props, 'ResourceNamespace'));
+  const namespace = namespaces[0]?.kind === 'known' ? namespaces[0].value : 'default';
+  const object = {
+    ...(isPlainObject(body) ? body : {}),
+    apiVersion: target.apiVersion,
+    kind: target.kind,
+    metadata: { ...(isPlainObject(own(body, 'metadata')) ? own(body, 'metadata') as object : {}), name: name.slice(slash + 1), namespace },
+  };
+  const judged = judgeKubernetesObject(object, parsed.manifest.placeholders);
+  count(`${judged.countAs} (patch)`);
+  return toFindings(judged.issues, { ...where, object: judged.object }, acknowledgements);
+}
+
+/** The object a JSON patch's `add` / `replace` operations write (other operations write nothing). */
+function fromJsonPatch(ops: unknown[]): Record<string, unknown> {
+  const list = Array.isArray(ops[0]) ? ops[0] : ops;
+  const root: Record<string, unknown> = {};
+  for (const op of list) {
+    if (!isPlainObject(op) || (op.op !== 'add' && op.op !== 'replace') || typeof op.path !== 'string') {
+      continue;
+    }
+    const keys = op.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let at: Record<string, unknown> = root;
+    keys.forEach((k, i) => {
+      if (i === keys.length - 1) {
+        at[k] = op.value;
+      } else {
+        const next = own(at, k);
+        at = (at[k] = isPlainObject(next) ? next : {}) as Record<string, unknown>;
+      }
+    });
+  }
+  return root;
+}
+
+/**
+ * A Helm release's values can carry whole Kubernetes objects (`extraObjects`, `extraDeploy`, node
+ * classes for a chart that templates them): every object found in the values is judged like one in a
+ * manifest. What the chart's own templates render is not known here.
+ */
+function auditHelmValues(
+  ctx: TemplateContext, resource: Record<string, unknown>, where: FindingLocation,
+  acknowledgements: Map<string, string>, count: (kind: string) => void,
+): Finding[] {
+  const props = isPlainObject(resource.Properties) ? resource.Properties : {};
+  if (own(props, 'Values') === undefined) {
+    return [];
+  }
+  const parsed = parseManifestProperty(ctx, own(props, 'Values'));
+  if (!parsed.ok) {
+    return []; // values that cannot be read carry no object we could judge
+  }
+  const findings: Finding[] = [];
+  for (const o of embeddedObjects(parsed.manifest.objects)) {
+    const judged = judgeKubernetesObject(o, parsed.manifest.placeholders);
+    count(judged.countAs);
+    findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, new Map([...acknowledgements, ...judged.acknowledgements])));
+  }
+  return findings;
+}
+
+/** Every object with a string `apiVersion` and `kind` inside a value (iteratively, not inside another such object). */
+function embeddedObjects(values: unknown[]): unknown[] {
+  const found: unknown[] = [];
+  const pending = [...values];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (Array.isArray(v)) {
+      append(pending, v);
+    } else if (isPlainObject(v)) {
+      if (typeof own(v, 'apiVersion') === 'string' && typeof own(v, 'kind') === 'string') {
+        found.push(v);
+      } else {
+        append(pending, Object.values(v));
+      }
+    }
+  }
+  return found.reverse();
 }
 
 function auditManifestResource(
