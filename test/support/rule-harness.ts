@@ -95,7 +95,7 @@ export interface SeenAnnotation {
   readonly object?: string;
 }
 
-const ANNOTATION = /^\[(\w+)\] (?:([A-Za-z0-9]+\/[^\s:]+): )?/;
+const ANNOTATION = /^\[(\w+)\] (?:([A-Za-z0-9<>]+\/[^\s:]+): )?/;
 
 /** The checker's error and warning annotations on a stack (synthesizes it once). */
 export function checkerAnnotations(stack: Stack): SeenAnnotation[] {

@@ -3,7 +3,7 @@ import { Placeholder, hasPlaceholder, replacePlaceholders, wholePlaceholderIndex
 import { judgeTokensValue, reasonOf } from './metadata-options';
 import { AuditResult, AuditSource } from './result';
 import { toFindings } from './to-findings';
-import { Candidate, Counter, hasOwn, isPlainObject, show } from './values';
+import { append, Candidate, Counter, hasOwn, isPlainObject, own, show } from './values';
 import { RuleId } from '../rules';
 
 
@@ -45,11 +45,106 @@ export function auditKubernetesObjects(objects: unknown[], source: AuditSource =
 }
 
 /** Expands `kind: List` (and `*List`) objects into their items. */
-export function expandList(o: unknown, depth = 0): unknown[] {
-  if (isPlainObject(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items) && depth < 8) {
-    return o.items.flatMap((i) => expandList(i, depth + 1));
+export function expandList(o: unknown): unknown[] {
+  // Iterative, any depth: nested arrays and List objects (`kind: List`, `PodList`, ...) inside each other.
+  const out: unknown[] = [];
+  const pending: unknown[] = [o];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (Array.isArray(v)) {
+      append(pending, [...v].reverse());
+    } else if (isPlainObject(v) && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
+      append(pending, [...v.items].reverse());
+    } else {
+      out.push(v);
+    }
   }
-  return [o];
+  return out;
+}
+
+/** At most this many variants of one object, when deploy-time values stand for parts of it. */
+const MAX_VARIANTS = 64;
+
+/**
+ * The variants of an object whose parts (not leaves: `spec`, `metadataOptions`, `apiVersion`,
+ * `kind`, a whole object) are intrinsics of the template: each combination of their known values.
+ * An intrinsic whose value is not known stays a placeholder, and the judge reports it where it
+ * matters. More than MAX_VARIANTS combinations: the object is Unverifiable.
+ */
+export function materialize(o: unknown, placeholders: Placeholder[]): { variants: unknown[]; tooMany: boolean } {
+  let variants: unknown[] = [o];
+  for (;;) {
+    const next: unknown[] = [];
+    let changed = false;
+    for (const v of variants) {
+      const spot = structuralPlaceholder(v, placeholders);
+      if (!spot) {
+        next.push(v);
+        continue;
+      }
+      changed = true;
+      for (const c of placeholders[spot.index].candidates) {
+        next.push(replaceAt(v, spot.path, c.kind === 'known' ? c.value : undefined));
+      }
+    }
+    if (next.length > MAX_VARIANTS) {
+      return { variants: variants.slice(0, 1), tooMany: true };
+    }
+    variants = next;
+    if (!changed) {
+      return { variants, tooMany: false };
+    }
+  }
+}
+
+/**
+ * The first raw placeholder (an intrinsic outside a JSON string) whose candidates are all known and
+ * at least one of them is an object or an array, or that stands for `apiVersion` / `kind`: the parts a
+ * judge would otherwise read as a string.
+ */
+function structuralPlaceholder(o: unknown, placeholders: Placeholder[]): { path: Array<string | number>; index: number } | undefined {
+  const pending: Array<{ v: unknown; path: Array<string | number> }> = [{ v: o, path: [] }];
+  while (pending.length > 0) {
+    const { v, path } = pending.pop()!;
+    if (typeof v === 'string') {
+      const index = wholePlaceholderIndex(v);
+      const p = index === undefined ? undefined : placeholders[index];
+      const field = path[path.length - 1];
+      if (p && p.candidates.every((c) => c.kind === 'known' || c.kind === 'absent') &&
+        (p.raw && p.candidates.some((c) => c.kind === 'known' && typeof c.value === 'object' && c.value !== null) ||
+          (path.length === 1 && (field === 'apiVersion' || field === 'kind')))) {
+        return { path, index: index! };
+      }
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => pending.push({ v: x, path: [...path, i] }));
+    } else if (isPlainObject(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        pending.push({ v: x, path: [...path, k] });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A copy of `o` with the value at `path` replaced (undefined removes it: AWS::NoValue). */
+function replaceAt(o: unknown, path: Array<string | number>, value: unknown): unknown {
+  if (path.length === 0) {
+    return value;
+  }
+  const [head, ...rest] = path;
+  if (Array.isArray(o)) {
+    const copy = [...o];
+    copy[head as number] = replaceAt(o[head as number], rest, value);
+    return copy;
+  }
+  const copy: Record<string, unknown> = { ...(o as Record<string, unknown>) };
+  const inner = replaceAt(own(o, String(head)), rest, value);
+  if (inner === undefined) {
+    delete copy[String(head)];
+  } else {
+    copy[String(head)] = inner;
+  }
+  return copy;
 }
 
 /** Judges one object; `placeholders` resolve intrinsics held in a template's manifest. */
@@ -60,6 +155,13 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
   }
   const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
   const kind = typeof o.kind === 'string' ? o.kind : '';
+  if (hasPlaceholder(o.apiVersion) || hasPlaceholder(o.kind)) {
+    // Which object this is (a node class, a workload) is only known at deploy time.
+    issues.add(RuleId.UNVERIFIABLE, hasPlaceholder(o.kind) ? 'kind' : 'apiVersion', 'the object\'s API version and kind',
+      'are only known at deploy time, so which rules apply cannot be told');
+    const name = isPlainObject(o.metadata) && typeof o.metadata.name === 'string' ? replacePlaceholders(o.metadata.name, '<token>') : '<unnamed>';
+    return { object: `<token>/${name}`, countAs: 'other Kubernetes objects', issues: issues.issues(), acknowledgements: new Map() };
+  }
   const slash = apiVersion.lastIndexOf('/');
   const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
   const version = slash >= 0 ? apiVersion.slice(slash + 1) : apiVersion;
@@ -96,6 +198,10 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
 function judgeNodeClass(
   o: Record<string, unknown>, version: string, placeholders: Placeholder[], issues: IssueCollector, kind: string, specPath = 'spec', label = `${kind} ${version}`,
 ): void {
+  if (hasPlaceholder(o.spec)) {
+    issues.add(RuleId.UNVERIFIABLE, specPath, specPath, 'is only known at deploy time, so its metadataOptions cannot be checked');
+    return;
+  }
   const spec = isPlainObject(o.spec) ? o.spec : {};
   const base = `${specPath}.metadataOptions`;
   const optionsValue = spec.metadataOptions === null ? undefined : spec.metadataOptions;
@@ -167,8 +273,13 @@ function judgeWorkload(
   o: Record<string, unknown>, metadata: Record<string, unknown>, podSpecPath: string[], placeholders: Placeholder[], issues: IssueCollector,
 ): void {
   let spec: unknown = o;
-  for (const k of podSpecPath) {
-    spec = isPlainObject(spec) ? spec[k] : undefined;
+  for (const [i, k] of podSpecPath.entries()) {
+    spec = isPlainObject(spec) ? own(spec, k) : undefined;
+    if (hasPlaceholder(spec)) {
+      issues.add(RuleId.UNVERIFIABLE, podSpecPath.slice(0, i + 1).join('.'), podSpecPath.slice(0, i + 1).join('.'),
+        'is only known at deploy time, so whether the pods use the host network cannot be told');
+      return;
+    }
   }
   if (!isPlainObject(spec)) {
     return;

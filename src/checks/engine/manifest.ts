@@ -1,4 +1,4 @@
-import { Candidate, intrinsicName, show, TemplateContext } from './values';
+import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from './values';
 
 /**
  * Reads the `Manifest` of a `Custom::AWSCDK-EKS-KubernetesResource`: a JSON string, or an
@@ -97,6 +97,31 @@ function flatten(node: unknown, out: Array<string | { intrinsic: unknown }>, dep
     return true;
   }
   const fn = intrinsicName(node);
+  if (fn === 'Fn::Sub' && depth < 16) {
+    // `${Name}` holes become the intrinsic they stand for; `${!Name}` is the literal text `${Name}`.
+    const arg = (node as Record<string, unknown>)[fn];
+    const [template, variables] = Array.isArray(arg) ? arg : [arg, undefined];
+    if (typeof template !== 'string') {
+      return false;
+    }
+    for (const part of template.split(/(\$\{!?[^}]*\})/)) {
+      const m = /^\$\{(!?)([^}]*)\}$/.exec(part);
+      if (!m) {
+        out.push(part);
+      } else if (m[1]) {
+        out.push(`\${${m[2]}}`);
+      } else {
+        const name = m[2];
+        const bound = isPlainObject(variables) && Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
+        const intrinsic = bound !== undefined ? bound
+          : name.includes('.') ? { 'Fn::GetAtt': [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)] } : { Ref: name };
+        if (!flatten(intrinsic, out, depth + 1)) {
+          out.push({ intrinsic });
+        }
+      }
+    }
+    return true;
+  }
   if (fn === 'Fn::Join' && depth < 16) {
     const arg = (node as Record<string, unknown>)[fn];
     if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {

@@ -3,8 +3,8 @@ import { CFN_JSON_TYPE } from './iam-documents';
 import { IDENTITY_JUDGES } from './identity';
 import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, POD_IDENTITY_ASSOCIATION_TYPE, WORKLOAD_POLICY_TYPES } from './identity-index';
 import { describeVia, IssueCollector } from './issues';
-import { expandList, judgeKubernetesObject } from './kubernetes';
-import { parseManifestProperty } from './manifest';
+import { expandList, JudgedObject, judgeKubernetesObject, materialize } from './kubernetes';
+import { parseManifestProperty, Placeholder } from './manifest';
 import { judgeEc2MetadataOptions, judgeHopCandidate, reasonOf } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
 import { AuditResult, AuditSource } from './result';
@@ -333,9 +333,12 @@ function auditPatchResource(
     kind: target.kind,
     metadata: { ...(isPlainObject(own(body, 'metadata')) ? own(body, 'metadata') as object : {}), name: name.slice(slash + 1), namespace },
   };
-  const judged = judgeKubernetesObject(object, parsed.manifest.placeholders);
-  count(`${judged.countAs} (patch)`);
-  return toFindings(judged.issues, { ...where, object: judged.object }, acknowledgements);
+  return dedupe(judgeVariants(object, parsed.manifest.placeholders).flatMap((judged, i) => {
+    if (i === 0) {
+      count(`${judged.countAs} (patch)`);
+    }
+    return toFindings(judged.issues, { ...where, object: judged.object }, acknowledgements);
+  }));
 }
 
 /** The object a JSON patch's `add` / `replace` operations write (other operations write nothing). */
@@ -379,11 +382,14 @@ function auditHelmValues(
   }
   const findings: Finding[] = [];
   for (const o of embeddedObjects(parsed.manifest.objects)) {
-    const judged = judgeKubernetesObject(o, parsed.manifest.placeholders);
-    count(judged.countAs);
-    findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, new Map([...acknowledgements, ...judged.acknowledgements])));
+    for (const [i, judged] of judgeVariants(o, parsed.manifest.placeholders).entries()) {
+      if (i === 0) {
+        count(judged.countAs);
+      }
+      findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, new Map([...acknowledgements, ...judged.acknowledgements])));
+    }
   }
-  return findings;
+  return dedupe(findings);
 }
 
 /** Every object with a string `apiVersion` and `kind` inside a value (iteratively, not inside another such object). */
@@ -413,18 +419,71 @@ function auditManifestResource(
   if (props.Manifest === undefined) {
     return [];
   }
-  const parsed = parseManifestProperty(ctx, props.Manifest);
-  if (!parsed.ok) {
-    const issues = new IssueCollector();
-    issues.add(RuleId.UNVERIFIABLE, 'Properties.Manifest', 'the Kubernetes manifest', `cannot be read: ${parsed.reason}`);
-    return toFindings(issues.issues(), where, acknowledgements);
-  }
   const findings: Finding[] = [];
-  for (const o of parsed.manifest.objects.flatMap((x) => expandList(x))) {
-    const judged = judgeKubernetesObject(o, parsed.manifest.placeholders);
-    count(judged.countAs);
-    const acks = new Map([...acknowledgements, ...judged.acknowledgements]);
-    findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, acks));
+  // A manifest chosen by Fn::If: each branch that can be deployed is a manifest of its own.
+  for (const [manifest, via] of manifestBranches(ctx, props.Manifest, 0)) {
+    const parsed = parseManifestProperty(ctx, manifest);
+    if (!parsed.ok) {
+      const issues = new IssueCollector();
+      issues.add(RuleId.UNVERIFIABLE, 'Properties.Manifest', `the Kubernetes manifest${via}`, `cannot be read: ${parsed.reason}`);
+      findings.push(...toFindings(issues.issues(), where, acknowledgements));
+      continue;
+    }
+    for (const o of parsed.manifest.objects.flatMap((x) => expandList(x))) {
+      for (const [i, judged] of judgeVariants(o, parsed.manifest.placeholders).entries()) {
+        if (i === 0) {
+          count(judged.countAs); // variants are one object
+        }
+        const acks = new Map([...acknowledgements, ...judged.acknowledgements]);
+        findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, acks));
+      }
+    }
   }
-  return findings;
+  return dedupe(findings);
+}
+
+/** The manifests an `Fn::If` (nested too) can choose, with how each was reached; anything else as it is. */
+function manifestBranches(ctx: TemplateContext, manifest: unknown, depth: number): Array<[unknown, string]> {
+  const arg = isPlainObject(manifest) ? own(manifest, 'Fn::If') : undefined;
+  if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string' || depth > 8) {
+    return [[manifest, '']];
+  }
+  const outcomes = ctx.condition(arg[0]);
+  const out: Array<[unknown, string]> = [];
+  for (const [branch, taken] of [[arg[1], true], [arg[2], false]] as const) {
+    if (!outcomes.has(taken)) {
+      continue;
+    }
+    const noValue = isPlainObject(branch) && own(branch, 'Ref') === 'AWS::NoValue';
+    if (!noValue) {
+      for (const [m, via] of manifestBranches(ctx, branch, depth + 1)) {
+        out.push([m, ` (Fn::If ${arg[0]} ${taken} branch${via})`]);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Judges each variant of an object (see `materialize`), merging what they find into one result per
+ * object name: the variants of one object differ only in parts chosen at deploy time.
+ */
+function judgeVariants(o: unknown, placeholders: Placeholder[]): JudgedObject[] {
+  const { variants, tooMany } = materialize(o, placeholders);
+  const judged = variants.map((v) => judgeKubernetesObject(v, placeholders));
+  if (tooMany && judged.length > 0) {
+    const issues = new IssueCollector();
+    issues.add(RuleId.UNVERIFIABLE, '', 'the object', 'has more combinations of deploy-time parts than the checker follows');
+    judged[0] = { ...judged[0], issues: [...judged[0].issues, ...issues.issues()] };
+  }
+  return judged;
+}
+
+/** Findings that say the same thing about the same place once (variants of one object repeat them). */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = [f.ruleId, f.resource, f.object, f.property, f.message].join('\u0000');
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
