@@ -148,3 +148,22 @@ describe('nested stacks on disk', () => {
     expect(run.code).toBe(0);
   });
 });
+
+test('a hop limit of 2 behind hundreds of combinations of 1 is still an error (the candidate cap keeps distinct values)', () => {
+  const conditions: Record<string, unknown> = {};
+  for (let i = 0; i < 20; i++) {
+    conditions[`C${i}`] = { 'Fn::Equals': [{ Ref: 'P' }, `v${i}`] };
+  }
+  const list = Array.from({ length: 400 }, (_, i) => (i === 399 ? 2 : { 'Fn::If': [`C${i % 20}`, 1, 1] }));
+  const template = {
+    Parameters: { P: { Type: 'String' }, I: { Type: 'Number', AllowedValues: Array.from({ length: 400 }, (_, i) => i) } },
+    Conditions: conditions,
+    Resources: {
+      Lt: {
+        Type: 'AWS::EC2::LaunchTemplate',
+        Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: { 'Fn::Select': [{ Ref: 'I' }, list] } } } },
+      },
+    },
+  };
+  expect(auditTemplate(template).findings.map((f) => f.ruleId)).toEqual(['HopLimitAboveOne']);
+});

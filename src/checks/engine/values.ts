@@ -519,8 +519,19 @@ function cap(cands: Candidate[]): Candidate[] {
   if (cands.length <= MAX_CANDIDATES) {
     return cands;
   }
+  // Many combinations usually repeat few values: keep one candidate per distinct value (and per
+  // distinct reason) before cutting, so a hop limit of 2 in the tail is not dropped behind 1s.
+  const seen = new Set<string>();
+  const distinct = cands.filter((c) => {
+    const key = c.kind === 'known' ? `k${JSON.stringify(c.value)}` : c.kind === 'ref' ? `r${c.logicalId}.${c.attribute ?? ''}`
+      : c.kind === 'unknown' ? `u${c.reason}` : 'a';
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  if (distinct.length <= MAX_CANDIDATES) {
+    return distinct;
+  }
   return [
-    ...cands.slice(0, MAX_CANDIDATES),
-    { kind: 'unknown', reason: `the value has more than ${MAX_CANDIDATES} possible combinations` },
+    ...distinct.slice(0, MAX_CANDIDATES),
+    { kind: 'unknown', reason: `the value has more than ${MAX_CANDIDATES} distinct possible values` },
   ];
 }
