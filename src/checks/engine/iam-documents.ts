@@ -223,7 +223,7 @@ export function jsonDocument(ctx: TemplateContext, node: unknown, depth = 0): Al
   if (depth > MAX_DEPTH) {
     return [{ kind: 'unknown', reason: 'the document nests intrinsic functions too deeply to follow' }];
   }
-  if (typeof node === 'string' || intrinsicName(node) === 'Fn::Join') {
+  if (typeof node === 'string' || intrinsicName(node) === 'Fn::Join' || intrinsicName(node) === 'Fn::Sub') {
     return [parseJsonText(ctx, node)];
   }
   return alternatives(ctx, node, depth).flatMap((a): Alternative[] => {
