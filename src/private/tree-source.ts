@@ -29,10 +29,13 @@ export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, I
     }
   };
   stack.node.scopes.forEach(visit);
-  stack.node.findAll().forEach((c) => c !== stack && visit(c));
   // The stack's nested stacks are stacks of this app: the aspect (and ImdsAudit) judge them too.
   const nestedStacks = new Set<string>();
   for (const c of stack.node.findAll()) {
+    if (c === stack) {
+      continue;
+    }
+    visit(c);
     if (NestedStack.isNestedStack(c) && c.nestedStackParent === stack && c.nestedStackResource) {
       nestedStacks.add(stack.resolve(c.nestedStackResource.logicalId));
     }
