@@ -167,3 +167,21 @@ test('a hop limit of 2 behind hundreds of combinations of 1 is still an error (t
   };
   expect(auditTemplate(template).findings.map((f) => f.ruleId)).toEqual(['HopLimitAboveOne']);
 });
+
+test('a value nested 100,000 deep where the hop limit goes is InvalidHopLimit, not a crash', () => {
+  let deep: unknown = 2;
+  for (let i = 0; i < 100_000; i++) {
+    deep = [deep];
+  }
+  const template = {
+    Resources: {
+      Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: deep } } } },
+    },
+  };
+  const [finding, ...others] = auditTemplate(template).findings;
+  expect(others).toEqual([]);
+  expect(finding.ruleId).toBe('InvalidHopLimit');
+  expect(finding.message).toContain('nested too deeply to show');
+  expect(auditKubernetesObjects([{ apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'x' }, spec: { metadataOptions: { httpPutResponseHopLimit: deep } } }])
+    .findings.map((f) => f.ruleId)).toEqual(['InvalidHopLimit']);
+});

@@ -78,7 +78,8 @@ export function show(v: unknown): string {
   try {
     s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
   } catch {
-    s = String(v);
+    // Nested too deeply for JSON.stringify (and String() would recurse the same way).
+    s = Array.isArray(v) ? '[a list nested too deeply to show]' : typeof v === 'object' ? '{an object nested too deeply to show}' : typeof v;
   }
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
@@ -418,7 +419,7 @@ export class TemplateContext {
     }
     const out: Candidate[] = [];
     for (const index of this.evaluate(arg[0], depth + 1)) {
-      const i = index.kind === 'known' ? Number(index.value) : NaN;
+      const i = index.kind === 'known' && isScalar(index.value) ? Number(index.value) : NaN;
       if (!Number.isInteger(i) || i < 0) {
         out.push({ kind: 'unknown', reason: `Fn::Select index ${show(arg[0])} is only known at deploy time`, via: index.via });
         continue;
