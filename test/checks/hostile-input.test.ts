@@ -87,6 +87,15 @@ describe('files that are not what they claim', () => {
     }
   });
 
+  test('a symbolic link in the assembly that leads out of it is refused', () => {
+    const outside = tempFiles({ 'secret.json': '{"Resources":{}}' });
+    const dir = tempFiles({ 'manifest.json': JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'link.json' } } } }) });
+    fs.symlinkSync(path.join(outside, 'secret.json'), path.join(dir, 'link.json'));
+    const run = cli('audit', dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/"link\.json", a link that leads outside the cloud assembly/);
+  });
+
   test('a FIFO named as a template is refused, not read', () => {
     const dir = tempFiles({ 'manifest.json': JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'pipe.json' } } } }) });
     execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);

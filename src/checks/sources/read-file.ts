@@ -43,8 +43,22 @@ export const MAX_INPUT_BYTES = 256 * 2 ** 20;
 export function fileInAssembly(dir: string, name: string, namedBy: string): string {
   const resolved = nodePath.resolve(dir, name);
   const root = nodePath.resolve(dir);
-  if (nodePath.isAbsolute(name) || (resolved !== root && !resolved.startsWith(root + nodePath.sep))) {
+  const inside = (p: string, r: string) => p === r || p.startsWith(r + nodePath.sep);
+  if (nodePath.isAbsolute(name) || !inside(resolved, root)) {
     throw new InputError(`${namedBy} names ${JSON.stringify(name)}, which is outside the cloud assembly ${dir}`);
+  }
+  // A symbolic link inside the assembly must not lead out of it either.
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return undefined; // does not exist (yet): reading it reports that
+    }
+  };
+  const realFile = real(resolved);
+  const realRoot = real(root);
+  if (realFile && realRoot && !inside(realFile, realRoot)) {
+    throw new InputError(`${namedBy} names ${JSON.stringify(name)}, a link that leads outside the cloud assembly ${dir}`);
   }
   return resolved === nodePath.join(root, name) ? nodePath.join(dir, name) : resolved;
 }
