@@ -56,9 +56,10 @@ export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
     // (once each, should a later CDK hand those over too).
     const seen = new Set<string>();
     const annotations: Array<{ path: string; text: string }> = [];
+    const cache = new Map<string, unknown>();
     const inputs = context.templatePaths.flatMap((templatePath) => {
       const top = stackOf.get(templatePath);
-      const { annotations: written, ...assembly } = assemblyContextOf(templatePath);
+      const { annotations: written, ...assembly } = assemblyContextOf(templatePath, cache);
       append(annotations, written ?? []);
       return loadFile(templatePath)
         .filter((input): input is LoadedTemplate => input.kind === 'template' && !seen.has(input.file) && !!seen.add(input.file))

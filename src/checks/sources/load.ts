@@ -135,13 +135,20 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
  * template is `templateFile` (for the validation plugin, which CDK hands template paths only).
  * Empty when the file is not a stack template of an assembly.
  */
-export function assemblyContextOf(templateFile: string): AssemblyContext {
+export function assemblyContextOf(templateFile: string, cache: Map<string, unknown> = new Map()): AssemblyContext {
   const dir = path.dirname(templateFile);
   const manifestFile = path.join(dir, 'manifest.json');
   if (!exists(manifestFile)) {
     return {};
   }
-  const manifest = parseJson(readText(manifestFile), manifestFile);
+  // One read of the manifest and the tree per assembly directory, however many of its stacks ask.
+  const memo = <T>(key: string, make: () => T): T => {
+    if (!cache.has(key)) {
+      cache.set(key, make());
+    }
+    return cache.get(key) as T;
+  };
+  const manifest = memo(`manifest:${manifestFile}`, () => parseJson(readText(manifestFile), manifestFile));
   const artifacts = isPlainObject(manifest) && isPlainObject(manifest.artifacts) ? manifest.artifacts : {};
   for (const [id, artifact] of Object.entries(artifacts)) {
     if (isPlainObject(artifact) && artifact.type === STACK_ARTIFACT && isPlainObject(artifact.properties) &&
@@ -151,7 +158,7 @@ export function assemblyContextOf(templateFile: string): AssemblyContext {
       const constructPaths = logicalIdPaths(metadata);
       return {
         constructPaths,
-        constructTypes: ownerTypes(constructPaths, constructTypesOf(dir, manifestFile, manifest as Json)),
+        constructTypes: ownerTypes(constructPaths, memo(`tree:${dir}`, () => constructTypesOf(dir, manifestFile, manifest as Json))),
         scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(metadata),
         annotations: metadata
           .filter((e) => ANNOTATION_TYPES.has(String(e.type)) && typeof e.data === 'string')
