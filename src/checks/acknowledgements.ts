@@ -1,7 +1,7 @@
 import { Aspects, AspectPriority, CfnResource, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACKNOWLEDGEMENT_METADATA_KEY } from './engine/acknowledgements';
-import { MIN_REASON_LENGTH } from './engine/scoped-acknowledgements';
+import { isReason, MIN_REASON_LENGTH } from './engine/scoped-acknowledgements';
 import { RuleCatalogue } from './rules';
 
 /**
@@ -43,7 +43,7 @@ export class ImdsAcknowledgements {
           `Use one of: ${RuleCatalogue.all().map((r) => r.id).join(', ')}.`,
         );
       }
-      if (typeof a.reason !== 'string' || a.reason.trim().length < MIN_REASON_LENGTH) {
+      if (!isReason(a.reason)) {
         throw new Error(
           `ImdsAcknowledgements.add(${scope.node.path}): the reason for '${a.ruleId}' is ${JSON.stringify(a.reason)}; ` +
           `write why the finding is acceptable here (at least ${MIN_REASON_LENGTH} characters), for the reviewer who reads the report.`,

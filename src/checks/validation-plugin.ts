@@ -1,5 +1,6 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { CheckerOptions } from './checker-options';
+import { CHECKER_NAMESPACE } from './engine/scoped-acknowledgements';
 import { append } from './engine/values';
 import { Finding } from './finding';
 import { validateCheckerOptions } from './options';
@@ -38,7 +39,7 @@ export interface ImdsHopLimitValidationPluginProps extends CheckerOptions {}
  * Register it with `Validations.of(app).addPlugins(new ImdsHopLimitValidationPlugin())`.
  */
 export class ImdsHopLimitValidationPlugin implements IPolicyValidationPlugin {
-  public readonly name = 'cdk-hardened-eks-imds';
+  public readonly name = CHECKER_NAMESPACE;
   public readonly version?: string = packageInfo().version;
   public readonly ruleIds?: string[];
   private readonly options: CheckerOptions;

@@ -52,7 +52,7 @@ export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, I
 const JSII_RTTI = Symbol.for('jsii.rtti');
 
 /** The jsii type of a construct (`aws-cdk-lib.aws_ec2.LaunchTemplate`), as every jsii class records it. */
-export function jsiiFqn(construct: IConstruct): string | undefined {
+function jsiiFqn(construct: IConstruct): string | undefined {
   const rtti = (construct.constructor as unknown as { [JSII_RTTI]?: { fqn?: string } })[JSII_RTTI];
   return typeof rtti?.fqn === 'string' ? rtti.fqn : undefined;
 }

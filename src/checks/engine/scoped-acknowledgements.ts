@@ -62,11 +62,6 @@ export class ScopedAcknowledgements {
     }
   }
 
-  /** Whether any acknowledgement was recorded. */
-  public get isEmpty(): boolean {
-    return this.byPath.size === 0;
-  }
-
   /** The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest wins). */
   public forPath(constructPath: string | undefined): Map<string, string> {
     const result = new Map<string, string>();

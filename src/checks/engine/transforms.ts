@@ -32,24 +32,24 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
   const transforms = own(template, 'Transform');
   const names = (Array.isArray(transforms) ? transforms : transforms === undefined ? [] : [transforms])
     .map((t) => (typeof t === 'string' ? t : isPlainObject(t) && typeof t.Name === 'string' ? t.Name : show(t)));
-  const template$ = new IssueCollector();
+  const whole = new IssueCollector();
   for (const name of names.filter((n) => n !== LANGUAGE_EXTENSIONS)) {
-    template$.add(RuleId.UNVERIFIABLE, 'Transform', 'the template',
+    whole.add(RuleId.UNVERIFIABLE, 'Transform', 'the template',
       `is rewritten at deploy time by the macro ${name}: resources it adds or changes cannot be checked here`);
   }
   for (const section of ['Parameters', 'Mappings', 'Conditions', 'Outputs']) {
     if (containsTransform(own(template, section))) {
-      template$.add(RuleId.UNVERIFIABLE, section, `the ${section} section`,
+      whole.add(RuleId.UNVERIFIABLE, section, `the ${section} section`,
         'holds an Fn::Transform (AWS::Include or a macro): its content is only known at deploy time');
     }
   }
   if (hasOwn(template, 'Fn::Transform')) {
-    template$.add(RuleId.UNVERIFIABLE, 'Fn::Transform', 'the template', 'is rewritten at deploy time by an Fn::Transform (AWS::Include or a macro)');
+    whole.add(RuleId.UNVERIFIABLE, 'Fn::Transform', 'the template', 'is rewritten at deploy time by an Fn::Transform (AWS::Include or a macro)');
   }
   if (containsTransform(own(template, 'Resources')) && !isPlainObject(own(template, 'Resources'))) {
-    template$.add(RuleId.UNVERIFIABLE, 'Resources', 'the Resources section', 'is only known at deploy time');
+    whole.add(RuleId.UNVERIFIABLE, 'Resources', 'the Resources section', 'is only known at deploy time');
   }
-  templateIssues.push(...template$.issues());
+  templateIssues.push(...whole.issues());
 
   const resources = own(template, 'Resources');
   if (!isPlainObject(resources)) {
@@ -68,7 +68,7 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
     }
   }
   for (const [id, resource] of Object.entries(expanded)) {
-    if (key$(resource, 'Type') === undefined && isPlainObject(resource) && hasOwn(resource, 'Fn::Transform')) {
+    if (own(resource, 'Type') === undefined && hasOwn(resource, 'Fn::Transform')) {
       const issues = new IssueCollector();
       issues.add(RuleId.UNVERIFIABLE, '', 'the resource', 'is an Fn::Transform (AWS::Include or a macro): it is only known at deploy time');
       resourceIssues.set(id, issues.issues());
@@ -80,10 +80,6 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
     }
   }
   return { template: { ...template, Resources: expanded }, templateIssues, resourceIssues };
-}
-
-function key$(v: unknown, key: string): unknown {
-  return own(v, key);
 }
 
 /** Whether `Fn::Transform` appears anywhere in a value (iterative: no stack overflow on deep input). */
