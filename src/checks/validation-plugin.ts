@@ -12,17 +12,19 @@ import { auditInputs } from './sources/audit-paths';
 import { assemblyContextOf, LoadedTemplate, loadFile } from './sources/load';
 
 /**
- * Whether the aspect already put this finding on a construct: an annotation `[RuleId] ...` on the
- * resource's construct or on one above it (objects of a manifest are annotated on its owner),
- * naming the object when there is one.
+ * Whether the aspect already put this finding on a construct, as an annotation `[RuleId] ...`:
+ * - a finding about the whole template, on the stack;
+ * - an object of a manifest, on the construct that owns the manifest resource (one above it),
+ *   naming the object;
+ * - any other finding, on the resource's own construct.
  */
 function annotatedByAspect(f: Finding, annotations: ReadonlyArray<{ path: string; text: string }>): boolean {
-  if (f.constructPath === undefined) {
+  const at = f.resource === undefined ? f.stack : f.constructPath;
+  if (at === undefined) {
     return false;
   }
-  const at = f.constructPath;
-  return annotations.some((a) => a.text.startsWith(`[${f.ruleId}] `) &&
-    (at === a.path || at.startsWith(`${a.path}/`)) &&
+  const placed = (path: string) => (f.object === undefined ? path === at : at === path || at.startsWith(`${path}/`));
+  return annotations.some((a) => a.text.startsWith(`[${f.ruleId}] `) && placed(a.path) &&
     (f.object === undefined || a.text.includes(f.object)));
 }
 

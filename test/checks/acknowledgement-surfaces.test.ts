@@ -10,7 +10,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleId } from '../../src';
 import { runCli } from '../../src/cli/main';
-import { addPlugins, HAS_VALIDATIONS, nativeAcknowledge, synthValidation } from '../support/compat';
+import { addPlugins, HAS_VALIDATIONS, nativeAcknowledge, pluginReports, synthValidation } from '../support/compat';
 import { CDK_INIT_CONTEXT } from '../support/user-apps';
 
 const REASON = 'Legacy monitoring agent needs IMDS until ticket OPS-42 moves it to Pod Identity.';
@@ -103,6 +103,21 @@ test('with the aspect and the plugin both on, each finding is reported once (by 
   } finally {
     quiet.mockRestore();
   }
+});
+
+test('with the aspect and the plugin both on, a finding on the whole template (a macro) is reported once too', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ack-surfaces-macro-'));
+  const a = new App({ outdir });
+  const stack = new Stack(a, 'Fleet');
+  stack.addTransform('NodeFleetMacro');
+  new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 } } });
+  Aspects.of(a).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+  addPlugins(a, new ImdsHopLimitValidationPlugin());
+  const assembly = a.synth();
+  const warnings = assembly.getStackByName('Fleet').messages.filter((m) => m.level === 'warning' && /\[Unverifiable\].*NodeFleetMacro/.test(String(m.entry.data)));
+  expect(warnings).toHaveLength(1);
+  const ours = pluginReports(outdir).find((r) => r.pluginName === 'cdk-hardened-eks-imds');
+  expect(ours?.violations ?? []).toEqual([]);
 });
 
 test('under the cdk init flags, acknowledged findings are printed with their reason (info annotations would be dropped)', () => {
