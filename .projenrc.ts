@@ -78,6 +78,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Synth-heavy suites: give them room on a 2-core machine, never hide a hang.
       testTimeout: 120_000,
       maxWorkers: 2,
+      // One temporary directory per run, removed at the end (apps synthesized in tests write
+      // their cloud assemblies to the system temp directory).
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   },
   tsconfigDev: {
