@@ -141,10 +141,17 @@ project.addTask('import:karpenter', {
   ],
 });
 
-project.addTask('bench', {
-  description: 'Benchmark: synth time with and without the checker aspect (N and 10N)',
+const benchPlatform = project.addTask('bench:platform', {
+  description: 'Benchmark: synth time of the reference platform app with the checker aspect and with cdk-nag AwsSolutions',
+  exec: 'ts-node --project test/tsconfig.json bench/platform-aspect-overhead.ts',
+});
+const benchSynthetic = project.addTask('bench:synthetic', {
+  description: 'Benchmark: synth time with and without the checker aspect on the synthetic worst case (N and 10N)',
   exec: 'ts-node --project test/tsconfig.json bench/aspect-overhead.ts',
 });
+const bench = project.addTask('bench', { description: 'Benchmarks: the reference platform app next to cdk-nag, then the synthetic worst case' });
+bench.spawn(benchPlatform);
+bench.spawn(benchSynthetic);
 project.addTask('bench:inputs', {
   description: 'Benchmark: audit, report and parse cost on generated inputs at N and 10N (linear growth shows as a ratio near 10)',
   exec: 'ts-node --project test/tsconfig.json bench/input-scaling.ts',

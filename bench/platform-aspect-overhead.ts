@@ -1,30 +1,132 @@
-/**
- * The aspect's overhead on the realistic app: the hardened platform of examples/app.ts (cluster,
- * Karpenter, a node class, two pools). Median CPU time of 11 alternating synths, with and without
- * schema validation. Run: npx ts-node --project test/tsconfig.json bench/platform-aspect-overhead.ts
- */
-import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
-import { AmiAlias, AmiFamily, AmiSelectorTerm, CapacityType, HardenedCluster, ImdsHopLimitChecker } from '../src';
-function build(withAspect: boolean) {
-  const app = new App();
+// Benchmark (not a test): what the ImdsHopLimitChecker aspect adds to `app.synth()` of the
+// reference platform app, next to what cdk-nag's AwsSolutions pack (a validation plugin in cdk-nag 3) adds to the same app in the
+// same run.
+//
+//   npx projen bench:platform        (also the first part of `npm run bench`)
+//   BENCH_ROUNDS=31 npx projen bench:platform
+//
+// The reference app: a HardenedCluster with Karpenter, one EC2NodeClass, one NodePool and one
+// Pod Identity workload granted read/write on a bucket. Each round synthesizes a fresh app once
+// per case (nothing / the checker / cdk-nag), in a rotating order so that drift cancels, and the
+// figure is the median CPU time (user + system) of `app.synth()` over the rounds. The heap is not
+// collected before a synth: a forced full collection throws away compiled code, and the synth
+// after it measured up to 3x slower and far noisier. Schema
+// validation (aws-cdk-lib >= 2.262) is measured off and on. Results: a table on stdout and JSON
+// in bench/platform-aspect-overhead.bench.json.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, AspectPriority, Aspects, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AmiAlias, AmiFamily, AmiSelectorTerm, HardenedCluster, ImdsHopLimitChecker } from '../src';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const WARMUP = 3;
+const RESULTS = path.join(__dirname, 'platform-aspect-overhead.bench.json');
+
+type Case = 'none' | 'checker' | 'cdk-nag';
+const CASES: readonly Case[] = ['none', 'checker', 'cdk-nag'];
+
+/** The reference platform app, with the aspect of `kind` registered as each tool documents it. */
+export function buildPlatform(kind: Case, outdir: string): App {
+  const app = new App({ outdir });
   const stack = new Stack(app, 'HardenedPlatform');
   const cluster = new HardenedCluster(stack, 'Cluster');
-  const nodeClass = cluster.addEc2NodeClass('default', { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] });
+  const nodeClass = cluster.addEc2NodeClass('default', {
+    amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))],
+  });
   cluster.addNodePool('default', { nodeClass });
-  cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT], weight: 10 });
-  if (withAspect) Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+  const bucket = new s3.Bucket(stack, 'Data', { enforceSSL: true, encryption: s3.BucketEncryption.S3_MANAGED });
+  bucket.grantReadWrite(cluster.addPodIdentity('Workload', { namespace: 'apps', serviceAccount: 'reader', createNamespace: true }));
+  if (kind === 'checker') {
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+  } else if (kind === 'cdk-nag') {
+    // cdk-nag 3 is a policy validation plugin.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   return app;
 }
-function cpu(f: () => void): number { const a = process.cpuUsage(); f(); const d = process.cpuUsage(a); return (d.user + d.system) / 1000; }
-const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const validation of ['false', 'true']) {
-  process.env.CDK_VALIDATION = validation;
-  for (let w = 0; w < 3; w++) { build(w % 2 === 0).synth(); }
-  const withA: number[] = []; const without: number[] = [];
-  for (let i = 0; i < 11; i++) {
-    const order = i % 2 ? [true, false] : [false, true];
-    for (const a of order) { const app = build(a); (a ? withA : without).push(cpu(() => app.synth())); }
+
+/** `app.synth()`; cdk-nag's findings on the app fail the validation and print a report, which is part of its cost. */
+function synthQuietly(app: App): void {
+  const log = console.log;
+  const error = console.error;
+  console.log = console.error = () => undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    if (!/Validation failed/i.test(String(e))) {
+      throw e;
+    }
+  } finally {
+    console.log = log;
+    console.error = error;
   }
-  const w = med(withA), wo = med(without);
-  console.log(`validation ${validation === 'true' ? 'on ' : 'off'}: without ${wo.toFixed(0)} ms CPU, with ${w.toFixed(0)} ms CPU, overhead ${((w / wo - 1) * 100).toFixed(1)}%`);
+}
+
+function cpuMs(f: () => void): number {
+  const start = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+interface Row {
+  readonly validation: boolean;
+  readonly ms: Record<Case, number>;
+  readonly samples: Record<Case, number[]>;
+}
+
+function measure(validation: boolean, root: string): Row {
+  process.env.CDK_VALIDATION = validation ? 'true' : 'false';
+  const samples: Record<Case, number[]> = { 'none': [], 'checker': [], 'cdk-nag': [] };
+  let run = 0;
+  const once = (kind: Case, record: boolean) => {
+    const app = buildPlatform(kind, path.join(root, `run-${run++}`));
+    const ms = cpuMs(() => synthQuietly(app));
+    if (record) {
+      samples[kind].push(ms);
+    }
+  };
+  for (let w = 0; w < WARMUP; w++) {
+    CASES.forEach((c) => once(c, false));
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    // Rotate the order each round: every case is first, second and third equally often.
+    const order = CASES.map((_, i) => CASES[(i + r) % CASES.length]);
+    order.forEach((c) => once(c, true));
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  const ms = { 'none': median(samples.none), 'checker': median(samples.checker), 'cdk-nag': median(samples['cdk-nag']) };
+  return { validation, ms, samples };
+}
+
+const pct = (withIt: number, without: number) => `${withIt >= without ? '+' : ''}${((withIt / without - 1) * 100).toFixed(1)}%`;
+
+export function main(): Row[] {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-hardened-eks-bench-platform-'));
+  try {
+    const rows = [measure(false, root), measure(true, root)];
+    console.log(`Reference platform app, median synth CPU ms over ${ROUNDS} rounds (${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}):`);
+    console.log('| validation | without | with ImdsHopLimitChecker | overhead | with cdk-nag AwsSolutions | overhead |');
+    console.log('|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.validation ? 'on' : 'off'} | ${r.ms.none.toFixed(1)} | ${r.ms.checker.toFixed(1)} | **${pct(r.ms.checker, r.ms.none)}** | ` +
+        `${r.ms['cdk-nag'].toFixed(1)} | ${pct(r.ms['cdk-nag'], r.ms.none)} |`);
+    }
+    fs.writeFileSync(RESULTS, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, rows }, undefined, 2));
+    return rows;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main();
 }

@@ -1,13 +1,13 @@
 /**
  * Regenerates the rule table in README.md and docs/rules.md from the rule catalogue, so the
- * rules are written once (src/checks/rules.ts). Run by `npx projen readme:rules` before compile;
+ * rules are written once (src/checks/rules/, one file per rule). Run by `npx projen readme:rules` before compile;
  * test/readme-rules.test.ts fails when the committed files are out of date.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuleCatalogue } from '../src/checks/rules';
 
-const START = '<!-- rules:start (generated from src/checks/rules.ts by scripts/readme-rules.ts; do not edit) -->';
+const START = '<!-- rules:start (generated from src/checks/rules/ by scripts/readme-rules.ts; do not edit) -->';
 const END = '<!-- rules:end -->';
 export const ROOT = path.join(__dirname, '..');
 
@@ -17,23 +17,26 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rules.md': string } {
   const rules = RuleCatalogue.all();
   const table = [
-    '| Rule | Default severity | Fires when | Fix |',
-    '| --- | --- | --- | --- |',
-    ...rules.map((r) => `| \`${r.id}\` | ${r.defaultSeverity} | ${cell(r.summary)} | ${cell(r.fix)} |`),
+    '| Rule | Category | Default severity | Fires when | Fix |',
+    '| --- | --- | --- | --- | --- |',
+    ...rules.map((r) => `| \`${r.id}\` | ${r.category} | ${r.defaultSeverity} | ${cell(r.summary)} | ${cell(r.fix)} |`),
   ].join('\n');
   const details = [
     '# IMDS checker rules',
     '',
-    'Generated from `src/checks/rules.ts` by `scripts/readme-rules.ts`; do not edit by hand.',
+    'Generated from the rule registry (`src/checks/rules/`, one file per rule) by `scripts/readme-rules.ts`; do not edit by hand.',
     '',
     ...rules.flatMap((r) => [
       `## ${r.id}`,
       '',
+      `- **Category:** ${r.category}`,
       `- **Default severity:** ${r.defaultSeverity}`,
       `- **Fires when:** ${r.summary}`,
       `- **Why it matters:** ${r.explanation}`,
       `- **Fix:** ${r.fix}`,
       ...Object.entries(r.constructFixes ?? {}).map(([fqn, fix]) => `- **Fix on \`${fqn}\`:** ${fix}`),
+      `- **Judges resource types:** ${r.judges.resourceTypes.map((t) => `\`${t}\``).join(', ')}`,
+      ...(r.judges.kubernetesKinds.length > 0 ? [`- **Judges Kubernetes kinds:** ${r.judges.kubernetesKinds.map((k) => `\`${k}\``).join(', ')}`] : []),
       '',
     ]),
   ].join('\n');

@@ -8,8 +8,8 @@ import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { escapeControl } from './report/escape';
 import { findingSentence } from './report/sentence';
 import { Severity } from './severity';
-import { renderStack } from '../private/render-stack';
-import { treeAuditSource } from '../private/tree-source';
+import { once, stackElements, treeAuditSource } from '../private/tree-source';
+import { observeWrittenTemplate } from '../private/written-template';
 
 /**
  * Options of the `ImdsHopLimitChecker` aspect.
@@ -61,24 +61,21 @@ export class ImdsHopLimitChecker implements IAspect {
       const inScope = new Set<IConstruct>();
       elements = inScope;
       this.visited.set(stack, inScope);
-      // Judge at validation time: after every aspect and after cross-stack references are
-      // resolved, so the template judged is the one that will be written. One validation per
-      // stack renders the stack once.
-      stack.node.addValidation({
-        validate: () => {
-          this.annotate(stack, inScope);
-          return [];
-        },
-      });
+      // Judge the template the stack's synthesizer writes, as it writes it: after every aspect,
+      // overrides and cross-stack references included, with no second rendering.
+      observeWrittenTemplate(stack, (template) => this.annotate(stack, inScope, template), 'ImdsHopLimitChecker');
     }
     elements.add(node);
   }
 
-  private annotate(stack: Stack, inScope: Set<IConstruct>): void {
-    const { template, constructs } = renderStack(stack);
+  private annotate(stack: Stack, inScope: Set<IConstruct>, template: unknown): void {
+    const constructs = once(() => stackElements(stack));
     const findings = applyCheckerOptions(auditTemplate(template, treeAuditSource(stack, constructs)).findings, this.options);
-    // A stack trace would only point at CDK's validation pass (this is where every annotation of
-    // the checker comes from) and capturing one per finding is most of the aspect's cost, so
+    if (findings.length === 0) {
+      return;
+    }
+    // A stack trace would only point at CDK's synthesis of the stack (where every annotation of
+    // the checker comes from) and capturing one per finding costs more than judging, so
     // annotations are added without one.
     const previous = process.env.CDK_DISABLE_STACK_TRACE;
     process.env.CDK_DISABLE_STACK_TRACE = '1';
@@ -88,7 +85,7 @@ export class ImdsHopLimitChecker implements IAspect {
       // judges the stack's first element.
       const first = [...inScope][0];
       for (const f of findings) {
-        const element = f.resource === undefined ? undefined : constructs.get(f.resource);
+        const element = f.resource === undefined ? undefined : constructs().get(f.resource);
         if (f.resource === undefined && first && JUDGE_OF.get(first) === this) {
           annotateFinding(stack, f);
           reported.push(f);

@@ -12,7 +12,8 @@ export interface CheckerOptions {
    */
   readonly rules?: string[];
   /**
-   * Never run these rules.
+   * Never run these rules. Disabling a rule also drops the `Unverifiable` findings of values only
+   * that rule needed (`Finding.decidingRuleId`).
    *
    * @default - none
    */
@@ -26,6 +27,12 @@ export interface CheckerOptions {
   readonly severity?: Severity;
   /**
    * Severity per rule id, e.g. `{ Unverifiable: Severity.ERROR }` to fail on anything unknown.
+   *
+   * `Unverifiable` findings can also be keyed by what could not be decided:
+   * `Unverifiable:<category>` (`RuleId.unverifiableOf(RuleCategory.IMDS)`, i.e. `Unverifiable:imds`)
+   * fails on unknown IMDS values without failing on unknown IAM documents, and
+   * `Unverifiable:<rule id>` (`Unverifiable:HopLimitAboveOne`) on the values one rule needs. The most
+   * specific key wins: rule, then category, then `Unverifiable`.
    *
    * @default - each rule's default severity
    */

@@ -12,6 +12,24 @@ export interface Finding {
   /** Effective severity, after any severity override. */
   readonly severity: Severity;
   /**
+   * What the finding is about (`RuleCategory`: `imds`, `identity`, `addon`): its rule's category,
+   * or for an `Unverifiable` finding the category of the rule that could not decide (`imds` when no
+   * rule could, e.g. a macro rewrites the template), so that unknown IMDS values can fail a run
+   * while unknown IAM documents only warn.
+   *
+   * @default - `imds` (the checker always sets it; a finding written by hand may leave it out)
+   */
+  readonly category?: string;
+  /**
+   * For an `Unverifiable` finding: the rule that could not decide because the value is only known
+   * at deploy time (e.g. `HopLimitAboveOne` for an unknown hop limit, `WorkloadRoleWildcard` for an
+   * imported policy). The message names it too.
+   *
+   * @default - not an Unverifiable finding, or no single rule could decide (a macro, a template
+   * that is not in the assembly, an object whose kind is only known at deploy time)
+   */
+  readonly decidingRuleId?: string;
+  /**
    * CloudFormation logical id of the resource. For an object inside a manifest, the id of the
    * resource that carries the manifest.
    *

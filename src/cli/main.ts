@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import { parseArgs } from 'util';
-import { FailOn } from '../checks/options';
+import { CheckerOptions, FailOn, validateCheckerOptions } from '../checks/options';
+import { Severity } from '../checks/severity';
 import { reportFails } from '../checks/report/audit-report';
 import { formatJson } from '../checks/report/json';
 import { packageInfo } from '../checks/report/package-info';
 import { formatSarif } from '../checks/report/sarif';
 import { formatText } from '../checks/report/text';
-import { RuleCatalogue } from '../checks/rules';
+import { RuleCatalogue, RuleCategory } from '../checks/rules';
 import { auditPaths } from '../checks/sources/audit-paths';
 import { errorMessage, isInputError, oneLine } from '../checks/sources/input-error';
 
@@ -59,7 +60,8 @@ export function runCli(argv: string[], io: CliIo = { stdout: process.stdout, std
     const format = choice<Format>('--format', values.format, FORMATS, 'text');
     const failOn = choice<FailOn>('--fail-on', values['fail-on'], FAIL_ON, 'error');
 
-    const report = auditPaths(paths);
+    const options = checkerOptions(values.severity ?? []);
+    const report = auditPaths(paths, options);
     const output =
       format === 'json'
         ? formatJson(report, failOn)
@@ -83,6 +85,7 @@ function parse(argv: string[]) {
       options: {
         'format': { type: 'string', short: 'f' },
         'fail-on': { type: 'string' },
+        'severity': { type: 'string', multiple: true },
         'help': { type: 'boolean', short: 'h' },
         'version': { type: 'boolean' },
       },
@@ -92,6 +95,25 @@ function parse(argv: string[]) {
     const message = oneLine(errorMessage(e)).split(/\.\s/)[0];
     throw new UsageError(message.charAt(0).toLowerCase() + message.slice(1));
   }
+}
+
+/** `--severity KEY=SEVERITY` (repeatable) as the checker's `severityOverrides`, validated like the API's. */
+function checkerOptions(pairs: string[]): CheckerOptions {
+  const severityOverrides: { [key: string]: Severity } = {};
+  for (const pair of pairs) {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0) {
+      throw new UsageError(`--severity takes KEY=SEVERITY (e.g. Unverifiable:imds=error), not '${pair}'`);
+    }
+    severityOverrides[pair.slice(0, eq)] = pair.slice(eq + 1) as Severity;
+  }
+  const options: CheckerOptions = { severityOverrides };
+  try {
+    validateCheckerOptions(options, '--severity');
+  } catch (e) {
+    throw new UsageError(errorMessage(e));
+  }
+  return options;
 }
 
 function choice<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -118,10 +140,13 @@ function describe(e: unknown): string {
 function usage(): string {
   const catalogue = RuleCatalogue.all();
   const width = Math.max(31, ...catalogue.map((r) => r.id.length + 1));
-  const rules = catalogue
-    .map((r) => `  ${r.id.padEnd(width)} ${r.defaultSeverity}`)
+  const rules = RuleCategory.all()
+    .map((category) => [category, catalogue.filter((r) => r.category === category)] as const)
+    .filter(([, inCategory]) => inCategory.length > 0)
+    .map(([category, inCategory]) => `${category}:\n${inCategory.map((r) => `  ${r.id.padEnd(width)} ${r.defaultSeverity}`).join('\n')}`)
     .join('\n');
   return `Usage: ${NAME} audit <path>... [--format text|json|sarif] [--fail-on error|warning|never]
+       [--severity <key>=<level>]...
 
 Audits EC2 instance metadata (IMDS) settings: finds every node path where a pod could reach the
 node role's credentials (hop limit above 1, IMDSv1 allowed, defaults that are not pinned), and the
@@ -136,12 +161,15 @@ Options:
   -f, --format <format>      text (default), json or sarif (SARIF 2.1.0, for code scanning)
   --fail-on <severity>       error (default), warning or never: exit 1 when an unacknowledged
                              finding is at or above it
+  --severity <key>=<level>   report a rule's findings at error or warning (repeatable);
+                             Unverifiable:imds=error fails on unknown IMDS values only,
+                             Unverifiable:<rule>=error on the values one rule needs
   -h, --help                 show this help
   --version                  print the version
 
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 bad usage or unreadable input.
 
-Rules (default severity):
+Rules by category (default severity):
 ${rules}
 `;
 }

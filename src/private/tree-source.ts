@@ -8,45 +8,69 @@ import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements
  * path of each logical id, and the acknowledgements made with `Validations.of(scope).acknowledge()`
  * on the stack, its constructs and its ancestors (the app, a stage).
  *
+ * Each part is worked out the first time the engine asks for it (the engine asks only about
+ * resources with findings, and about nested stack resources), so a stack without findings costs
+ * no walk of the tree.
+ *
  * @param constructs the stack's elements by logical id, when already collected
  */
-export function treeAuditSource(stack: Stack, constructs?: ReadonlyMap<string, IConstruct>): AuditSource {
-  const byId = constructs ?? elementsOf(stack);
-  const constructPaths = new Map<string, string>();
-  const constructTypes = new Map<string, string>();
-  for (const [logicalId, c] of byId) {
-    constructPaths.set(logicalId, c.node.path);
-    const owner = c.node.scope;
-    const fqn = owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
-    if (fqn) {
-      constructTypes.set(logicalId, fqn);
+export function treeAuditSource(stack: Stack, constructs?: () => ReadonlyMap<string, IConstruct>): AuditSource {
+  const byId = once(() => constructs?.() ?? stackElements(stack));
+  const owners = once(() => {
+    const constructPaths = new Map<string, string>();
+    const constructTypes = new Map<string, string>();
+    for (const [logicalId, c] of byId()) {
+      constructPaths.set(logicalId, c.node.path);
+      const owner = c.node.scope;
+      const fqn = owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
+      if (fqn) {
+        constructTypes.set(logicalId, fqn);
+      }
     }
-  }
-  const entries: Array<{ path: string; type: unknown; data: unknown }> = [];
-  const visit = (c: IConstruct) => {
-    for (const m of c.node.metadata) {
-      entries.push({ path: c.node.path, type: m.type, data: m.data });
+    return { constructPaths, constructTypes };
+  });
+  const metadata = once(() => {
+    const entries: Array<{ path: string; type: unknown; data: unknown }> = [];
+    const visit = (c: IConstruct) => {
+      for (const m of c.node.metadata) {
+        entries.push({ path: c.node.path, type: m.type, data: m.data });
+      }
+    };
+    stack.node.scopes.forEach(visit);
+    // The stack's nested stacks are stacks of this app: the aspect (and ImdsAudit) judge them too.
+    const nestedStacks = new Set<string>();
+    for (const c of stack.node.findAll()) {
+      if (c === stack) {
+        continue;
+      }
+      visit(c);
+      if (NestedStack.isNestedStack(c) && c.nestedStackParent === stack && c.nestedStackResource) {
+        nestedStacks.add(stack.resolve(c.nestedStackResource.logicalId));
+      }
     }
-  };
-  stack.node.scopes.forEach(visit);
-  // The stack's nested stacks are stacks of this app: the aspect (and ImdsAudit) judge them too.
-  const nestedStacks = new Set<string>();
-  for (const c of stack.node.findAll()) {
-    if (c === stack) {
-      continue;
-    }
-    visit(c);
-    if (NestedStack.isNestedStack(c) && c.nestedStackParent === stack && c.nestedStackResource) {
-      nestedStacks.add(stack.resolve(c.nestedStackResource.logicalId));
-    }
-  }
+    return { nestedStacks, scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries) };
+  });
   return {
     stack: stack.node.path,
-    constructPaths,
-    constructTypes,
-    nestedStacks,
-    scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries),
+    get constructPaths() {
+      return owners().constructPaths;
+    },
+    get constructTypes() {
+      return owners().constructTypes;
+    },
+    get nestedStacks() {
+      return metadata().nestedStacks;
+    },
+    get scopedAcknowledgements() {
+      return metadata().scopedAcknowledgements;
+    },
   };
+}
+
+/** `make()`, called on first use and remembered. */
+export function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 const JSII_RTTI = Symbol.for('jsii.rtti');
@@ -57,7 +81,8 @@ function jsiiFqn(construct: IConstruct): string | undefined {
   return typeof rtti?.fqn === 'string' ? rtti.fqn : undefined;
 }
 
-function elementsOf(stack: Stack): Map<string, IConstruct> {
+/** The stack's own elements (not those of its nested stacks) by logical id. */
+export function stackElements(stack: Stack): Map<string, IConstruct> {
   const result = new Map<string, IConstruct>();
   for (const c of stack.node.findAll()) {
     if (CfnElement.isCfnElement(c) && c.stack === stack) {

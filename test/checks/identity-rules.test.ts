@@ -17,7 +17,6 @@ import { ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
 import { auditTemplate } from '../../src/checks/engine';
 import { toSarifLog } from '../../src/checks/report/sarif';
 import { auditPaths } from '../../src/checks/sources/audit-paths';
-import { renderStack } from '../../src/private/render-stack';
 import {
   IDENTITY_CASES, IDENTITY_FIXTURES, IdentityCase, identityFixturePath, IdentityRuleId,
 } from '../fixtures/identity/cases';
@@ -230,26 +229,6 @@ describe('Unverifiable on the IAM documents of a workload role', () => {
 
   test('an action only known at deploy time in a Deny statement is not a finding', () => {
     expect(findingsFor({ Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Deny', Action: { 'Fn::ImportValue': 'a' }, Resource: '*' }] } }] })).toEqual([]);
-  });
-});
-
-describe('aspect cost: what it renders', () => {
-  function policies(withWorkloadRole: boolean): Record<string, any> {
-    const stack = new Stack(new App(), 'Render');
-    const fn = new iam.Role(stack, 'FunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    fn.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
-    if (withWorkloadRole) {
-      new iam.Role(stack, 'PodRole', { assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')) });
-    }
-    const { template } = renderStack(stack);
-    return Object.fromEntries(Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === 'AWS::IAM::Policy'));
-  }
-
-  test('policy resources are rendered only in a stack that has a Pod Identity or IRSA role', () => {
-    const without = policies(false);
-    expect(Object.values(without)).toEqual([{ Type: 'AWS::IAM::Policy' }]);
-    const withRole = policies(true);
-    expect(Object.values(withRole).map((r: any) => r.Properties?.PolicyDocument?.Statement?.[0]?.Action)).toEqual(['s3:GetObject']);
   });
 });
 

@@ -325,16 +325,6 @@ export function identityIndex(ctx: TemplateContext): IdentityIndex {
   return index;
 }
 
-/**
- * Whether a template has a Pod Identity or IRSA role: without one, no policy resource can have a
- * finding (the aspect then skips rendering them). Never throws.
- */
-export function hasWorkloadRoles(template: unknown): boolean {
-  const ctx = new TemplateContext(template);
-  const index = identityIndex(ctx);
-  return Object.entries(ctx.resources).some(([id, r]) => isPlainObject(r) && r.Type === ROLE_TYPE && isWorkloadRole(index.trust(id)));
-}
-
 /** A resource's `Properties` when they are an object, else an empty object. */
 export function propertiesOf(resource: unknown): Record<string, unknown> {
   return isPlainObject(resource) && isPlainObject(resource.Properties) ? resource.Properties : {};

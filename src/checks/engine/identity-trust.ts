@@ -37,8 +37,12 @@ export function judgeRoleTrust(ctx: TemplateContext, roleId: string, issues: Iss
     const role = isWorkloadRole(trust) ? `this ${workloadKind(trust)}`
       : associations.length > 0 ? `this role (given to pods by ${associations.join(', ')})` : undefined;
     if (role !== undefined) {
+      // Which trust rule cannot decide: the Pod Identity one for a role given to pods by an
+      // association or trusting pods.eks.amazonaws.com, else the IRSA one.
+      const deciding = trust.podIdentity.length > 0 || associations.length > 0
+        ? RuleId.POD_IDENTITY_TRUST_UNSCOPED : RuleId.IRSA_TRUST_WITHOUT_SUBJECT;
       const parts = trust.unreadable.map((u) => `${u.path === TRUST_PATH ? 'the document' : u.path.slice(TRUST_PATH.length + 1)} (${u.reason})`);
-      issues.add(RuleId.UNVERIFIABLE, TRUST_PATH, `${SUBJECT} of ${role}`,
+      issues.unknown(deciding, TRUST_PATH, `${SUBJECT} of ${role}`,
         `cannot be read in full: ${parts.join('; ')}; what is only known at deploy time may let any service account assume the role`);
     }
   }

@@ -22,6 +22,19 @@ const WORKLOAD_KINDS: Record<string, { groups: string[]; podSpec: string[] }> = 
   PodTemplate: { groups: [''], podSpec: ['template', 'spec'] },
 };
 
+/** The node-setting kinds `judgeKubernetesObject` reads, as `group/Kind`. */
+const NODE_KINDS = ['karpenter.k8s.aws/EC2NodeClass', 'karpenter.k8s.aws/AWSNodeTemplate', 'karpenter.sh/Provisioner'];
+
+/**
+ * Every Kubernetes kind the engine judges, as `group/Kind` (`Kind` for the core group); what the
+ * rule registry says its rules judge is tested against this list. EKS Auto Mode's NodeClass is
+ * counted but never has a finding (Auto Mode pins hop limit 1).
+ */
+export const JUDGED_KINDS: readonly string[] = [
+  ...NODE_KINDS,
+  ...Object.entries(WORKLOAD_KINDS).flatMap(([kind, { groups }]) => groups.map((g) => (g === '' ? kind : `${g}/${kind}`))),
+];
+
 /** One Kubernetes object judged, with what it is called in reports. */
 export interface JudgedObject {
   readonly object: string;
@@ -103,6 +116,18 @@ export function materialize(o: unknown, placeholders: Placeholder[]): { variants
  * judge would otherwise read as a string.
  */
 function structuralPlaceholder(o: unknown, placeholders: Placeholder[]): { path: Array<string | number>; index: number } | undefined {
+  const settled = (p: Placeholder) => p.candidates.every((c) => c.kind === 'known' || c.kind === 'absent');
+  const deep = placeholders.some((p) => settled(p) && p.raw && p.candidates.some((c) => c.kind === 'known' && typeof c.value === 'object' && c.value !== null));
+  if (!deep) {
+    // Only `apiVersion` / `kind` can be structural: no need to walk the object.
+    for (const field of ['apiVersion', 'kind']) {
+      const index = isPlainObject(o) ? wholePlaceholderIndex(own(o, field)) : undefined;
+      if (index !== undefined && placeholders[index] && settled(placeholders[index])) {
+        return { path: [field], index };
+      }
+    }
+    return undefined;
+  }
   const pending: Array<{ v: unknown; path: Array<string | number> }> = [{ v: o, path: [] }];
   while (pending.length > 0) {
     const { v, path } = pending.pop()!;
@@ -157,7 +182,7 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
   const kind = typeof o.kind === 'string' ? o.kind : '';
   if (hasPlaceholder(o.apiVersion) || hasPlaceholder(o.kind)) {
     // Which object this is (a node class, a workload) is only known at deploy time.
-    issues.add(RuleId.UNVERIFIABLE, hasPlaceholder(o.kind) ? 'kind' : 'apiVersion', 'the object\'s API version and kind',
+    issues.unknown(undefined, hasPlaceholder(o.kind) ? 'kind' : 'apiVersion', 'the object\'s API version and kind',
       'are only known at deploy time, so which rules apply cannot be told');
     const name = isPlainObject(o.metadata) && typeof o.metadata.name === 'string' ? replacePlaceholders(o.metadata.name, '<token>') : '<unnamed>';
     return { object: `<token>/${name}`, countAs: 'other Kubernetes objects', issues: issues.issues(), acknowledgements: new Map() };
@@ -199,7 +224,7 @@ function judgeNodeClass(
   o: Record<string, unknown>, version: string, placeholders: Placeholder[], issues: IssueCollector, kind: string, specPath = 'spec', label = `${kind} ${version}`,
 ): void {
   if (hasPlaceholder(o.spec)) {
-    issues.add(RuleId.UNVERIFIABLE, specPath, specPath, 'is only known at deploy time, so its metadataOptions cannot be checked');
+    issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, specPath, specPath, 'is only known at deploy time, so its metadataOptions cannot be checked');
     return;
   }
   const spec = isPlainObject(o.spec) ? o.spec : {};
@@ -207,7 +232,7 @@ function judgeNodeClass(
   const optionsValue = spec.metadataOptions === null ? undefined : spec.metadataOptions;
   const known = version === 'v1' || version === 'v1beta1' || version === 'v1alpha1';
   if (!known) {
-    issues.add(RuleId.UNVERIFIABLE, base, `${kind} ${version}`, 'is an API version this checker does not know, so its metadataOptions defaults are unknown');
+    issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, base, `${kind} ${version}`, 'is an API version this checker does not know, so its metadataOptions defaults are unknown');
     return;
   }
   const hopDefaultIsTwo = version !== 'v1';
@@ -220,11 +245,11 @@ function judgeNodeClass(
       continue; // v1: the CRD defaults every field to enabled / disabled / 1 / required
     }
     if (opt.kind !== 'known') {
-      issues.add(RuleId.UNVERIFIABLE, base, 'metadataOptions', `is only known at deploy time: ${reasonOf(opt)}`);
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, base, 'metadataOptions', `is only known at deploy time: ${reasonOf(opt)}`);
       continue;
     }
     if (!isPlainObject(opt.value)) {
-      issues.add(RuleId.UNVERIFIABLE, base, 'metadataOptions', `is ${show(opt.value)}, not an object`);
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, base, 'metadataOptions', `is ${show(opt.value)}, not an object`);
       continue;
     }
     const fields = opt.value;
@@ -256,7 +281,7 @@ function judgeKubernetesHop(hop: Candidate, path: string, defaultIsTwo: boolean,
     return;
   }
   if (hop.kind !== 'known') {
-    issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(hop)}`);
+    issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, subject, `is only known at deploy time: ${reasonOf(hop)}`);
     return;
   }
   const v = hop.value;
@@ -276,7 +301,7 @@ function judgeWorkload(
   for (const [i, k] of podSpecPath.entries()) {
     spec = isPlainObject(spec) ? own(spec, k) : undefined;
     if (hasPlaceholder(spec)) {
-      issues.add(RuleId.UNVERIFIABLE, podSpecPath.slice(0, i + 1).join('.'), podSpecPath.slice(0, i + 1).join('.'),
+      issues.unknown(RuleId.HOST_NETWORK_POD, podSpecPath.slice(0, i + 1).join('.'), podSpecPath.slice(0, i + 1).join('.'),
         'is only known at deploy time, so whether the pods use the host network cannot be told');
       return;
     }
@@ -296,7 +321,7 @@ function judgeWorkload(
     if (h.kind === 'known' && h.value === true) {
       issues.add(RuleId.HOST_NETWORK_POD, path, 'hostNetwork', `is true in ${where}: the pod is zero hops from IMDS and can read the node role's credentials`);
     } else if (h.kind === 'unknown' || h.kind === 'ref') {
-      issues.add(RuleId.UNVERIFIABLE, path, 'hostNetwork', `is only known at deploy time: ${reasonOf(h)}`);
+      issues.unknown(RuleId.HOST_NETWORK_POD, path, 'hostNetwork', `is only known at deploy time: ${reasonOf(h)}`);
     }
   }
 }

@@ -10,6 +10,7 @@ import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from '
 const PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/;
 const ALL_PLACEHOLDERS = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
 const WHOLE_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
+const QUOTE_OR_BACKSLASH = /["\\]/g;
 
 /** The text that stands for the intrinsic number `index` in a parsed Fn::Join of JSON. */
 function placeholderText(index: number): string {
@@ -58,16 +59,27 @@ export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): 
   let text = '';
   let inString = false;
   let escaped = false;
-  for (const piece of pieces) {
+  // Whether an intrinsic sits inside a JSON string depends on the quotes before it: only text
+  // followed by an intrinsic is scanned, and only its quotes and backslashes are visited (linear).
+  const lastIntrinsic = pieces.reduce((last, p, i) => (typeof p === 'string' ? last : i), -1);
+  for (const [i, piece] of pieces.entries()) {
     if (typeof piece === 'string') {
-      for (const ch of piece) {
-        if (escaped) {
-          escaped = false;
-        } else if (ch === '\\') {
-          escaped = inString;
-        } else if (ch === '"') {
-          inString = !inString;
+      if (i < lastIntrinsic) {
+        // Index of the character a backslash escapes (the first of this piece when the last one ended in one).
+        let skip: number = escaped ? 0 : -1;
+        escaped = false;
+        QUOTE_OR_BACKSLASH.lastIndex = 0;
+        for (let m = QUOTE_OR_BACKSLASH.exec(piece); m; m = QUOTE_OR_BACKSLASH.exec(piece)) {
+          if (m.index === skip) {
+            continue;
+          }
+          if (m[0] === '"') {
+            inString = !inString;
+          } else if (inString) {
+            skip = m.index + 1;
+          }
         }
+        escaped = skip === piece.length;
       }
       text += piece;
       continue;

@@ -45,7 +45,7 @@ export function judgeEc2MetadataOptions(ctx: TemplateContext, options: Candidate
       }
       case 'unknown':
       case 'ref':
-        issues.add(RuleId.UNVERIFIABLE, basePath, 'MetadataOptions', `is only known at deploy time: ${reasonOf(opt)}`);
+        issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, basePath, 'MetadataOptions', `is only known at deploy time: ${reasonOf(opt)}`);
         continue;
       case 'known':
         break;
@@ -74,7 +74,7 @@ export function judgeHopCandidate(hop: Candidate, path: string, issues: IssueCol
     }
     case 'unknown':
     case 'ref':
-      issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(hop)}`);
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, subject, `is only known at deploy time: ${reasonOf(hop)}`);
       return;
     case 'known': {
       const verdict = judgeHopNumber(numericHopLimit(hop.value));
@@ -104,11 +104,11 @@ function judgeTokensCandidate(tokens: Candidate, path: string, issues: IssueColl
  */
 export function judgeTokensValue(tokens: Exclude<Candidate, { kind: 'absent' }>, path: string, subject: string, issues: IssueCollector): void {
   if (tokens.kind !== 'known') {
-    issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(tokens)}`);
+    issues.unknown(RuleId.IMDS_V1_ALLOWED, path, subject, `is only known at deploy time: ${reasonOf(tokens)}`);
   } else if (tokens.value === 'optional') {
     issues.add(RuleId.IMDS_V1_ALLOWED, path, subject, `is "optional"${describeVia(tokens)}: token-less IMDSv1 GETs are allowed and not hop-limited`);
   } else if (tokens.value !== 'required') {
-    issues.add(RuleId.UNVERIFIABLE, path, subject, `is ${show(tokens.value)}${describeVia(tokens)}, which is neither "required" nor "optional"`);
+    issues.unknown(RuleId.IMDS_V1_ALLOWED, path, subject, `is ${show(tokens.value)}${describeVia(tokens)}, which is neither "required" nor "optional"`);
   }
 }
 

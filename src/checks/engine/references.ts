@@ -25,17 +25,17 @@ export const EC2_SPEC: SpecKeys = { id: 'LaunchTemplateId', name: 'LaunchTemplat
 export function followLaunchTemplate(ctx: TemplateContext, spec: Candidate[], keys: SpecKeys, path: string, issues: IssueCollector): void {
   for (const s of spec) {
     if (s.kind !== 'known') {
-      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `is only known at deploy time: ${reasonOf(s)}`);
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, 'the launch template specification', `is only known at deploy time: ${reasonOf(s)}`);
       continue;
     }
     if (!isPlainObject(s.value)) {
-      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', 'is not an object');
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, 'the launch template specification', 'is not an object');
       continue;
     }
     const ids = ctx.field([s], keys.id).filter((c) => c.kind !== 'absent');
     const names = ctx.field([s], keys.name).filter((c) => c.kind !== 'absent');
     if (ids.length === 0 && names.length === 0) {
-      issues.add(RuleId.UNVERIFIABLE, path, 'the launch template specification', `names no launch template (neither ${keys.id} nor ${keys.name})`);
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, 'the launch template specification', `names no launch template (neither ${keys.id} nor ${keys.name})`);
       continue;
     }
     // A name written with the same expression as an in-file launch template's name (eksctl's
@@ -74,18 +74,18 @@ function judgeTarget(
     if (ctx.resourceType(target.logicalId) === type) {
       return; // judged on its own
     }
-    issues.add(RuleId.UNVERIFIABLE, path, subject, `refers to ${target.logicalId}, which is not an ${type}`);
+    issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, subject, `refers to ${target.logicalId}, which is not an ${type}`);
     return;
   }
   if (target.kind === 'known' && typeof target.value === 'string') {
     if (nameProperty && findByName(ctx, type, nameProperty, target.value)) {
       return;
     }
-    issues.add(RuleId.UNVERIFIABLE, path, subject,
+    issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, subject,
       `${JSON.stringify(target.value)} is not defined in this template, so its metadata options cannot be checked`);
     return;
   }
-  issues.add(RuleId.UNVERIFIABLE, path, subject, `is only known at deploy time: ${reasonOf(target)}`);
+  issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, path, subject, `is only known at deploy time: ${reasonOf(target)}`);
 }
 
 /** A resource of `type` whose name property is literally `name`. */

@@ -1,8 +1,6 @@
 import { resourceAcknowledgements } from './acknowledgements';
-import { CFN_JSON_TYPE } from './iam-documents';
 import { IDENTITY_JUDGES } from './identity';
-import { ACCESS_ENTRY_TYPE, INSTANCE_PROFILE_TYPE, OIDC_PROVIDER_TYPES, POD_IDENTITY_ASSOCIATION_TYPE, WORKLOAD_POLICY_TYPES } from './identity-index';
-import { describeVia, IssueCollector } from './issues';
+import { describeVia, Issue, IssueCollector } from './issues';
 import { expandList, JudgedObject, judgeKubernetesObject, materialize } from './kubernetes';
 import { parseManifestProperty, Placeholder } from './manifest';
 import { judgeEc2MetadataOptions, judgeHopCandidate, reasonOf } from './metadata-options';
@@ -141,7 +139,7 @@ const JUDGES: Record<string, Judge> = {
   },
   'AWS::AutoScaling::AutoScalingGroup': (ctx, props, issues) => {
     if (ctx.path(props, ['InstanceId']).some((c) => c.kind !== 'absent')) {
-      issues.add(RuleId.UNVERIFIABLE, 'Properties.InstanceId', 'InstanceId',
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, 'Properties.InstanceId', 'InstanceId',
         'builds the group from a running instance\'s settings, which this template does not hold');
     }
     const lt = ctx.path(props, ['LaunchTemplate']).filter((c) => c.kind !== 'absent');
@@ -165,23 +163,12 @@ const JUDGES: Record<string, Judge> = {
 };
 
 /**
- * The resource types whose properties the engine reads, for callers that render templates
- * themselves (the aspect): every judged type, kubectl manifests, and what the identity rules
- * follow from a role (OIDC providers, CfnJson values, instance profiles, access entries, Pod
- * Identity associations). Policy resources are listed apart in `WORKLOAD_POLICY_TYPES`: they
- * matter only when the template has a Pod Identity or IRSA role (`hasWorkloadRoles`).
+ * Every resource type the engine judges (what the rule registry says its rules judge is tested
+ * against this list): the judged types, kubectl manifests, patches and Helm values, nested stacks.
  */
-export const READ_TYPES: ReadonlySet<string> = new Set([
-  ...Object.keys(JUDGES).filter((t) => !WORKLOAD_POLICY_TYPES.includes(t)),
-  KUBERNETES_RESOURCE_TYPE,
-  KUBERNETES_PATCH_TYPE,
-  HELM_CHART_TYPE,
-  INSTANCE_PROFILE_TYPE,
-  ACCESS_ENTRY_TYPE,
-  POD_IDENTITY_ASSOCIATION_TYPE,
-  ...OIDC_PROVIDER_TYPES,
-  CFN_JSON_TYPE,
-]);
+export const JUDGED_RESOURCE_TYPES: readonly string[] = [
+  ...Object.keys(JUDGES), KUBERNETES_RESOURCE_TYPE, KUBERNETES_PATCH_TYPE, HELM_CHART_TYPE, NESTED_STACK_TYPE,
+];
 
 /**
  * Audits one synthesized CloudFormation template: launch templates, launch configurations,
@@ -200,41 +187,65 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
   for (const [logicalId, resource] of Object.entries(ctx.resources)) {
     const hidden = prepared.resourceIssues.get(logicalId);
     if (hidden) {
-      findings.push(...toFindings(hidden, { ...source, resource: logicalId }, resourceAcknowledgements(resource)));
+      append(findings, toFindings(hidden, { ...source, resource: logicalId }, resourceAcknowledgements(resource)));
     }
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') {
       continue;
     }
-    const constructPath = source.constructPaths?.get(logicalId) ?? cdkPathOf(resource);
-    const acknowledgements = new Map([
-      ...source.scopedAcknowledgements?.forPath(constructPath) ?? [],
-      ...resourceAcknowledgements(resource),
-    ]);
-    const where = { ...source, resource: logicalId, constructPath, constructType: source.constructTypes?.get(logicalId) };
+    // Where a finding sits (construct path, acknowledgements on the construct and its scopes) is
+    // only worked out for a resource that has one.
+    let located: Located | undefined;
+    const locate = (): Located => {
+      if (!located) {
+        const constructPath = source.constructPaths?.get(logicalId) ?? cdkPathOf(resource);
+        const acknowledgements = new Map([
+          ...source.scopedAcknowledgements?.forPath(constructPath) ?? [],
+          ...resourceAcknowledgements(resource),
+        ]);
+        located = { where: { ...source, resource: logicalId, constructPath, constructType: source.constructTypes?.get(logicalId) }, acknowledgements };
+      }
+      return located;
+    };
     if (resource.Type === NESTED_STACK_TYPE && !source.nestedStacks?.has(logicalId)) {
       const issues = new IssueCollector();
-      issues.add(RuleId.UNVERIFIABLE, 'Properties.TemplateURL', 'the nested stack',
+      issues.unknown(undefined, 'Properties.TemplateURL', 'the nested stack',
         'has a template that is not in the assembly (or next to this template), so its resources cannot be checked');
-      findings.push(...toFindings(issues.issues(), where, acknowledgements));
+      append(findings, emit(issues.issues(), locate));
     }
     const judge = hasOwn(JUDGES, resource.Type) ? JUDGES[resource.Type] : undefined;
     if (judge) {
       count(resource.Type);
       const issues = new IssueCollector();
       judge(ctx, resource.Properties ?? {}, issues, logicalId);
-      findings.push(...toFindings(issues.issues(), where, acknowledgements));
+      append(findings, emit(issues.issues(), locate));
     } else if (resource.Type === KUBERNETES_RESOURCE_TYPE) {
       count(resource.Type);
-      findings.push(...auditManifestResource(ctx, resource, where, acknowledgements, count));
+      append(findings, auditManifestResource(ctx, resource, locate, count));
     } else if (resource.Type === KUBERNETES_PATCH_TYPE) {
       count(resource.Type);
-      findings.push(...auditPatchResource(ctx, resource, where, acknowledgements, count));
+      append(findings, auditPatchResource(ctx, resource, locate, count));
     } else if (resource.Type === HELM_CHART_TYPE) {
       count(resource.Type);
-      findings.push(...auditHelmValues(ctx, resource, where, acknowledgements, count));
+      append(findings, auditHelmValues(ctx, resource, locate, count));
     }
   }
   return { findings, checked: checked.toObject() };
+}
+
+/** Where a resource's findings sit, and the acknowledgements that apply there. */
+interface Located {
+  readonly where: FindingLocation;
+  readonly acknowledgements: Map<string, string>;
+}
+
+/** Findings of one resource (or of one object inside it, with the object's own acknowledgements). */
+function emit(issues: Issue[], locate: () => Located, object?: string, objectAcknowledgements?: Map<string, string>): Finding[] {
+  if (issues.length === 0) {
+    return [];
+  }
+  const { where, acknowledgements } = locate();
+  return toFindings(issues, object === undefined ? where : { ...where, object },
+    objectAcknowledgements && objectAcknowledgements.size > 0 ? new Map([...acknowledgements, ...objectAcknowledgements]) : acknowledgements);
 }
 
 /**
@@ -267,7 +278,7 @@ function eachItem(ctx: TemplateContext, lists: Candidate[], at: string, issues: 
       continue;
     }
     if (list.kind !== 'known' || !Array.isArray(list.value)) {
-      issues.add(RuleId.UNVERIFIABLE, at, at.split('.').pop()!, `is only known at deploy time: ${reasonOf(list)}`);
+      issues.unknown(RuleId.HOP_LIMIT_ABOVE_ONE, at, at.split('.').pop()!, `is only known at deploy time: ${reasonOf(list)}`);
       continue;
     }
     list.value.forEach((item, i) => ctx.evaluate(item).forEach((c) => each(c, `${at}.${i}`)));
@@ -301,8 +312,7 @@ function cdkPathOf(resource: Record<string, unknown>): string | undefined {
  * HopLimitAboveOne. A patch whose target or body is only known at deploy time is Unverifiable.
  */
 function auditPatchResource(
-  ctx: TemplateContext, resource: Record<string, unknown>, where: FindingLocation,
-  acknowledgements: Map<string, string>, count: (kind: string) => void,
+  ctx: TemplateContext, resource: Record<string, unknown>, locate: () => Located, count: (kind: string) => void,
 ): Finding[] {
   const props = isPlainObject(resource.Properties) ? resource.Properties : {};
   const issues = new IssueCollector();
@@ -310,8 +320,8 @@ function auditPatchResource(
   const name = names.length === 1 && names[0].kind === 'known' && typeof names[0].value === 'string' ? names[0].value : undefined;
   const parsed = parseManifestProperty(ctx, own(props, 'ApplyPatchJson'));
   if (name === undefined) {
-    issues.add(RuleId.UNVERIFIABLE, 'Properties.ResourceName', 'the patched object', 'is only known at deploy time');
-    return toFindings(issues.issues(), where, acknowledgements);
+    issues.unknown(undefined, 'Properties.ResourceName', 'the patched object', 'is only known at deploy time');
+    return emit(issues.issues(), locate);
   }
   const slash = name.indexOf('/');
   const target = PATCHABLE.get(name.slice(0, slash).toLowerCase());
@@ -319,8 +329,8 @@ function auditPatchResource(
     return []; // an object no rule judges
   }
   if (!parsed.ok) {
-    issues.add(RuleId.UNVERIFIABLE, 'Properties.ApplyPatchJson', 'the patch', `cannot be read: ${parsed.reason}`);
-    return toFindings(issues.issues(), where, acknowledgements);
+    issues.unknown(undefined, 'Properties.ApplyPatchJson', 'the patch', `cannot be read: ${parsed.reason}`);
+    return emit(issues.issues(), locate);
   }
   const patchTypes = ctx.evaluate(own(props, 'PatchType'));
   const json = patchTypes.some((t) => t.kind === 'known' && t.value === 'json');
@@ -337,7 +347,7 @@ function auditPatchResource(
     if (i === 0) {
       count(`${judged.countAs} (patch)`);
     }
-    return toFindings(judged.issues, { ...where, object: judged.object }, acknowledgements);
+    return emit(judged.issues, locate, judged.object);
   }));
 }
 
@@ -369,8 +379,7 @@ function fromJsonPatch(ops: unknown[]): Record<string, unknown> {
  * manifest. What the chart's own templates render is not known here.
  */
 function auditHelmValues(
-  ctx: TemplateContext, resource: Record<string, unknown>, where: FindingLocation,
-  acknowledgements: Map<string, string>, count: (kind: string) => void,
+  ctx: TemplateContext, resource: Record<string, unknown>, locate: () => Located, count: (kind: string) => void,
 ): Finding[] {
   const props = isPlainObject(resource.Properties) ? resource.Properties : {};
   if (own(props, 'Values') === undefined) {
@@ -386,7 +395,7 @@ function auditHelmValues(
       if (i === 0) {
         count(judged.countAs);
       }
-      findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, new Map([...acknowledgements, ...judged.acknowledgements])));
+      findings.push(...emit(judged.issues, locate, judged.object, judged.acknowledgements));
     }
   }
   return dedupe(findings);
@@ -412,8 +421,7 @@ function embeddedObjects(values: unknown[]): unknown[] {
 }
 
 function auditManifestResource(
-  ctx: TemplateContext, resource: Record<string, unknown>, where: FindingLocation,
-  acknowledgements: Map<string, string>, count: (kind: string) => void,
+  ctx: TemplateContext, resource: Record<string, unknown>, locate: () => Located, count: (kind: string) => void,
 ): Finding[] {
   const props = isPlainObject(resource.Properties) ? resource.Properties : {};
   if (props.Manifest === undefined) {
@@ -425,8 +433,8 @@ function auditManifestResource(
     const parsed = parseManifestProperty(ctx, manifest);
     if (!parsed.ok) {
       const issues = new IssueCollector();
-      issues.add(RuleId.UNVERIFIABLE, 'Properties.Manifest', `the Kubernetes manifest${via}`, `cannot be read: ${parsed.reason}`);
-      findings.push(...toFindings(issues.issues(), where, acknowledgements));
+      issues.unknown(undefined, 'Properties.Manifest', `the Kubernetes manifest${via}`, `cannot be read: ${parsed.reason}`);
+      findings.push(...emit(issues.issues(), locate));
       continue;
     }
     for (const o of parsed.manifest.objects.flatMap((x) => expandList(x))) {
@@ -434,8 +442,7 @@ function auditManifestResource(
         if (i === 0) {
           count(judged.countAs); // variants are one object
         }
-        const acks = new Map([...acknowledgements, ...judged.acknowledgements]);
-        findings.push(...toFindings(judged.issues, { ...where, object: judged.object }, acks));
+        append(findings, emit(judged.issues, locate, judged.object, judged.acknowledgements));
       }
     }
   }
@@ -473,7 +480,7 @@ function judgeVariants(o: unknown, placeholders: Placeholder[]): JudgedObject[] 
   const judged = variants.map((v) => judgeKubernetesObject(v, placeholders));
   if (tooMany && judged.length > 0) {
     const issues = new IssueCollector();
-    issues.add(RuleId.UNVERIFIABLE, '', 'the object', 'has more combinations of deploy-time parts than the checker follows');
+    issues.unknown(undefined, '', 'the object', 'has more combinations of deploy-time parts than the checker follows');
     judged[0] = { ...judged[0], issues: [...judged[0].issues, ...issues.issues()] };
   }
   return judged;

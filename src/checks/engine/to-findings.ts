@@ -17,10 +17,14 @@ export function toFindings(issues: Issue[], where: FindingLocation, acknowledgem
   return issues.map((issue) => {
     const rule = RuleCatalogue.get(issue.ruleId);
     const reason = acknowledgements.get(issue.ruleId);
+    // An unknown value is about the rule that could not decide: its category, and its name in the message.
+    const deciding = issue.decides !== undefined ? RuleCatalogue.get(issue.decides) : undefined;
     const finding: Finding = {
       ruleId: issue.ruleId,
       severity: rule.defaultSeverity,
-      message: issue.message,
+      category: (deciding ?? rule).category,
+      ...(deciding ? { decidingRuleId: deciding.id } : {}),
+      message: deciding ? `${issue.message} (${deciding.id} cannot decide)` : issue.message,
       fix: RuleCatalogue.fixFor(issue.ruleId, where.constructType),
       property: issue.path,
       ...(where.resource !== undefined ? { resource: where.resource } : {}),

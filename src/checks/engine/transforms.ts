@@ -3,7 +3,6 @@
 // is expanded here where its collection is known.
 import { Issue, IssueCollector } from './issues';
 import { append, hasOwn, isPlainObject, own, show } from './values';
-import { RuleId } from '../rules';
 
 const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
 const FOR_EACH = /^Fn::ForEach::/;
@@ -34,20 +33,20 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
     .map((t) => (typeof t === 'string' ? t : isPlainObject(t) && typeof t.Name === 'string' ? t.Name : show(t)));
   const whole = new IssueCollector();
   for (const name of names.filter((n) => n !== LANGUAGE_EXTENSIONS)) {
-    whole.add(RuleId.UNVERIFIABLE, 'Transform', 'the template',
+    whole.unknown(undefined, 'Transform', 'the template',
       `is rewritten at deploy time by the macro ${name}: resources it adds or changes cannot be checked here`);
   }
   for (const section of ['Parameters', 'Mappings', 'Conditions', 'Outputs']) {
     if (containsTransform(own(template, section))) {
-      whole.add(RuleId.UNVERIFIABLE, section, `the ${section} section`,
+      whole.unknown(undefined, section, `the ${section} section`,
         'holds an Fn::Transform (AWS::Include or a macro): its content is only known at deploy time');
     }
   }
   if (hasOwn(template, 'Fn::Transform')) {
-    whole.add(RuleId.UNVERIFIABLE, 'Fn::Transform', 'the template', 'is rewritten at deploy time by an Fn::Transform (AWS::Include or a macro)');
+    whole.unknown(undefined, 'Fn::Transform', 'the template', 'is rewritten at deploy time by an Fn::Transform (AWS::Include or a macro)');
   }
   if (containsTransform(own(template, 'Resources')) && !isPlainObject(own(template, 'Resources'))) {
-    whole.add(RuleId.UNVERIFIABLE, 'Resources', 'the Resources section', 'is only known at deploy time');
+    whole.unknown(undefined, 'Resources', 'the Resources section', 'is only known at deploy time');
   }
   templateIssues.push(...whole.issues());
 
@@ -70,11 +69,11 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
   for (const [id, resource] of Object.entries(expanded)) {
     if (own(resource, 'Type') === undefined && hasOwn(resource, 'Fn::Transform')) {
       const issues = new IssueCollector();
-      issues.add(RuleId.UNVERIFIABLE, '', 'the resource', 'is an Fn::Transform (AWS::Include or a macro): it is only known at deploy time');
+      issues.unknown(undefined, '', 'the resource', 'is an Fn::Transform (AWS::Include or a macro): it is only known at deploy time');
       resourceIssues.set(id, issues.issues());
     } else if (containsTransform(resource)) {
       const issues = new IssueCollector();
-      issues.add(RuleId.UNVERIFIABLE, 'Properties', 'the resource',
+      issues.unknown(undefined, 'Properties', 'the resource',
         'holds an Fn::Transform (AWS::Include or a macro): part of it is only known at deploy time');
       resourceIssues.set(id, issues.issues());
     }
@@ -107,14 +106,14 @@ function expandForEach(key: string, value: unknown, bound: Map<string, string>):
   const resources = new Map<string, unknown>();
   const issues = new IssueCollector();
   if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'string' || !isPlainObject(value[2])) {
-    issues.add(RuleId.UNVERIFIABLE, `Resources.${key}`, key, `is not a loop the engine can read (${show(value)})`);
+    issues.unknown(undefined, `Resources.${key}`, key, `is not a loop the engine can read (${show(value)})`);
     return { resources, issues: issues.issues() };
   }
   const [identifier, collection, fragment] = value as [string, unknown, Record<string, unknown>];
   const items = Array.isArray(collection) && collection.every((c) => typeof c === 'string' || typeof c === 'number')
     ? collection.map(String) : undefined;
   if (!items) {
-    issues.add(RuleId.UNVERIFIABLE, `Resources.${key}`, key,
+    issues.unknown(undefined, `Resources.${key}`, key,
       `loops over ${show(collection)}, which is only known at deploy time: the resources it makes cannot be checked here`);
     return { resources, issues: issues.issues() };
   }

@@ -34,13 +34,13 @@ export function judgeWorkloadRolePolicies(ctx: TemplateContext, roleId: string, 
   const kind = workloadKind(trust);
   for (const list of alternatives(ctx, props.Policies)) {
     if (list.kind === 'unknown') {
-      issues.add(RuleId.UNVERIFIABLE, 'Properties.Policies', `Policies of this ${kind}`, `cannot be read (${list.reason}): ${UNKNOWN_CONSEQUENCE}`);
+      issues.unknown(RuleId.WORKLOAD_ROLE_WILDCARD, 'Properties.Policies', `Policies of this ${kind}`, `cannot be read (${list.reason}): ${UNKNOWN_CONSEQUENCE}`);
     }
     if (list.kind !== 'known' || !Array.isArray(list.value)) continue;
     list.value.forEach((entry, i) => {
       for (const policy of alternatives(ctx, entry)) {
         if (policy.kind === 'unknown') {
-          issues.add(RuleId.UNVERIFIABLE, `Properties.Policies.${i}`, `Policies.${i} of this ${kind}`, `cannot be read (${policy.reason}): ${UNKNOWN_CONSEQUENCE}`);
+          issues.unknown(RuleId.WORKLOAD_ROLE_WILDCARD, `Properties.Policies.${i}`, `Policies.${i} of this ${kind}`, `cannot be read (${policy.reason}): ${UNKNOWN_CONSEQUENCE}`);
         }
         if (policy.kind !== 'known' || !isPlainObject(policy.value)) continue;
         judgeDocument(ctx, policy.value.PolicyDocument, `Properties.Policies.${i}.PolicyDocument`,
@@ -79,7 +79,7 @@ function quote(list: string[]): string {
 function judgeDocument(ctx: TemplateContext, document: unknown, path: string, subject: string, issues: IssueCollector): void {
   const { statements, unreadable } = statementsOf(ctx, document, path);
   for (const u of unreadable) {
-    issues.add(RuleId.UNVERIFIABLE, path, subject,
+    issues.unknown(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject,
       `cannot be read${u.path === path ? '' : ` at ${u.path.slice(path.length + 1)}`} (${u.reason}): ${UNKNOWN_CONSEQUENCE}`);
   }
   for (const s of statements) {
@@ -92,7 +92,7 @@ function judgeDocument(ctx: TemplateContext, document: unknown, path: string, su
       ? texts(ctx, s.value.Action).filter((t) => t.kind !== 'text' || hasHole(t.text))
       : [];
     if (unknownActions.length > 0) {
-      issues.add(RuleId.UNVERIFIABLE, path, subject,
+      issues.unknown(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject,
         `${describeStatement(s)} allows, as its actions, ${unknownActions.map(showText).join(', ')}: ${UNKNOWN_CONSEQUENCE}`);
     }
   }

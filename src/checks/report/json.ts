@@ -6,6 +6,10 @@ import { AuditReport, ReportSummary, summarize } from './audit-report';
 export interface JsonFinding {
   readonly ruleId: string;
   readonly severity: string;
+  /** The rule's category (`imds`, `identity`, `addon`); for `Unverifiable`, the deciding rule's. */
+  readonly category?: string;
+  /** For `Unverifiable`: the rule that could not decide; absent when no single rule could. */
+  readonly decidingRuleId?: string;
   /** Absent when the input was not read from a file. */
   readonly file?: string;
   /** CloudFormation logical id; absent for an object read from a Kubernetes manifest file. */
@@ -46,6 +50,8 @@ function toJsonFinding(f: Finding): JsonFinding {
   return definedOnly({
     ruleId: f.ruleId,
     severity: f.severity,
+    category: f.category,
+    decidingRuleId: f.decidingRuleId,
     file: f.file,
     resource: f.resource,
     object: f.object,

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { Location, Log, LogicalLocation, ReportingDescriptor, Result } from 'sarif';
 import { Finding } from '../finding';
 import { FailOn } from '../options';
-import { RuleCatalogue, RuleId } from '../rules';
+import { RuleCatalogue, RuleCategory } from '../rules';
 import { Severity } from '../severity';
 import { AuditReport, summarize } from './audit-report';
 import { SourceLocator } from './locate';
@@ -24,15 +24,8 @@ export interface SarifReportOptions {
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-/** The rules about IAM identities (tagged `iam` rather than `imds`). */
-const IDENTITY_RULES = new Set<string>([
-  RuleId.IRSA_TRUST_WITHOUT_SUBJECT,
-  RuleId.IRSA_TRUST_WILDCARD_SUBJECT,
-  RuleId.POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION,
-  RuleId.POD_IDENTITY_TRUST_UNSCOPED,
-  RuleId.NODE_ROLE_WORKLOAD_POLICY,
-  RuleId.WORKLOAD_ROLE_WILDCARD,
-]);
+/** The SARIF tag of each rule category (code scanning shows tags; `iam` is the word it knows). */
+const SARIF_TAG = new Map([[RuleCategory.IMDS, 'imds'], [RuleCategory.IDENTITY, 'iam'], [RuleCategory.ADDON, 'addon']]);
 const FINGERPRINT = 'cdkHardenedEksFinding/v1';
 
 /**
@@ -53,7 +46,8 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
     helpUri: `${pkg.homepage}#rules`,
     defaultConfiguration: { level: level(rule.defaultSeverity) },
     properties: {
-      'tags': ['security', IDENTITY_RULES.has(rule.id) ? 'iam' : 'imds', 'eks'],
+      'tags': ['security', SARIF_TAG.get(rule.category) ?? rule.category, 'eks'],
+      'category': rule.category,
       'precision': 'high',
       'problem.severity': level(rule.defaultSeverity),
       'security-severity': rule.defaultSeverity === Severity.ERROR ? '8.0' : '5.0',
@@ -85,6 +79,8 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
       partialFingerprints: { [FINGERPRINT]: fingerprint(f) },
       properties: {
         fix: f.fix,
+        ...(f.category ? { category: f.category } : {}),
+        ...(f.decidingRuleId ? { decidingRuleId: f.decidingRuleId } : {}),
         ...(f.property ? { property: f.property } : {}),
         ...(f.constructPath ? { constructPath: f.constructPath } : {}),
         ...(f.stack ? { stack: f.stack } : {}),

@@ -1,0 +1,42 @@
+import { EC2_LAUNCH_TEMPLATE, HOP_FIX_L2 } from './construct-fixes';
+import { RuleCategory } from './rule';
+import { RuleModule } from './rule-module';
+import { RuleId } from './rule-id';
+import { Severity } from '../severity';
+
+/** `HopLimitNotPinned`: its metadata, its category and what it judges. */
+export const HOP_LIMIT_NOT_PINNED: RuleModule = {
+  id: RuleId.HOP_LIMIT_NOT_PINNED,
+  category: RuleCategory.IMDS,
+  judges: {
+    resourceTypes: [
+      'AWS::EC2::LaunchTemplate',
+      'AWS::AutoScaling::LaunchConfiguration',
+      'AWS::EC2::Instance',
+      'AWS::EC2::EC2Fleet',
+      'AWS::ImageBuilder::InfrastructureConfiguration',
+      'AWS::WorkSpacesInstances::WorkspaceInstance',
+      'AWS::EC2::SpotFleet',
+      'AWS::Batch::ComputeEnvironment',
+      'Custom::AWSCDK-EKS-KubernetesResource',
+      'Custom::AWSCDK-EKS-KubernetesPatch',
+      'Custom::AWSCDK-EKS-HelmChart',
+    ],
+    kubernetesKinds: [
+      'karpenter.k8s.aws/EC2NodeClass',
+      'karpenter.k8s.aws/AWSNodeTemplate',
+      'karpenter.sh/Provisioner',
+    ],
+  },
+  defaultSeverity: Severity.ERROR,
+  summary:
+    'The hop limit is left to a default that can be above 1 (no MetadataOptions or no HttpPutResponseHopLimit, ' +
+    'an AWS::NoValue branch, a Karpenter v1beta1 EC2NodeClass, v1alpha1 AWSNodeTemplate or v1alpha5 Provisioner provider without one).',
+  explanation:
+    'An omitted hop limit does not reliably mean 1: AMIs registered with ImdsSupport v2.0 (Amazon Linux 2023 among ' +
+    'them) default to 2, account-level defaults can change it, and Karpenter v1beta1 / v1alpha1 defaulted to 2.',
+  fix:
+    'Write the hop limit out explicitly as 1 on every launch template, launch configuration, instance and ' +
+    'node class.',
+  constructFixes: { [EC2_LAUNCH_TEMPLATE]: HOP_FIX_L2 },
+};

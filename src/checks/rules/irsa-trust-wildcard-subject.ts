@@ -1,0 +1,27 @@
+import { RuleCategory } from './rule';
+import { RuleModule } from './rule-module';
+import { RuleId } from './rule-id';
+import { Severity } from '../severity';
+
+/** `IrsaTrustWildcardSubject`: its metadata, its category and what it judges. */
+export const IRSA_TRUST_WILDCARD_SUBJECT: RuleModule = {
+  id: RuleId.IRSA_TRUST_WILDCARD_SUBJECT,
+  category: RuleCategory.IDENTITY,
+  judges: {
+    resourceTypes: [
+      'AWS::IAM::Role',
+    ],
+    kubernetesKinds: [],
+  },
+  defaultSeverity: Severity.WARNING,
+  summary:
+    'An IRSA trust matches `<issuer>:sub` only with `StringLike` patterns that hold wildcards (or values only known ' +
+    'at deploy time). Reported on the role.',
+  explanation:
+    'A pattern such as `system:serviceaccount:apps:*` lets every service account the pattern matches assume the ' +
+    'role, including ones created later by anyone who may create service accounts in that namespace. An exact ' +
+    '`StringEquals` on `:sub` in the same statement pins the subject, so the statement then passes.',
+  fix:
+    'Use `StringEquals` with the exact `system:serviceaccount:<namespace>:<service-account>`; list several values ' +
+    'if several service accounts need the role.',
+};
