@@ -2,13 +2,13 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { CheckerOptions, FailOn, validateCheckerOptions } from '../checks/options';
-import { Severity } from '../checks/severity';
 import { reportFails } from '../checks/report/audit-report';
 import { formatJson } from '../checks/report/json';
 import { packageInfo } from '../checks/report/package-info';
 import { formatSarif } from '../checks/report/sarif';
 import { formatText } from '../checks/report/text';
 import { RuleCatalogue, RuleCategory } from '../checks/rules';
+import { Severity } from '../checks/severity';
 import { auditPaths } from '../checks/sources/audit-paths';
 import { errorMessage, isInputError, oneLine } from '../checks/sources/input-error';
 

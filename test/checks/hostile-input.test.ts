@@ -194,3 +194,37 @@ test('a value nested 100,000 deep where the hop limit goes is InvalidHopLimit, n
   expect(auditKubernetesObjects([{ apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'x' }, spec: { metadataOptions: { httpPutResponseHopLimit: deep } } }])
     .findings.map((f) => f.ruleId)).toEqual(['InvalidHopLimit']);
 });
+
+describe('an Fn::If chain nested deeper than the evaluator follows exactly', () => {
+  /** A hop limit that is an Fn::If `depth` deep on a parameter's conditions, with `bottom` at the end. */
+  function chain(depth: number, bottom: unknown): unknown {
+    let value: unknown = bottom;
+    for (let i = 0; i < depth; i++) {
+      value = { 'Fn::If': [`C${i % 4}`, 1, value] };
+    }
+    return {
+      Parameters: { P: { Type: 'String' } },
+      Conditions: Object.fromEntries([0, 1, 2, 3].map((i) => [`C${i}`, { 'Fn::Equals': [{ Ref: 'P' }, `v${i}`] }])),
+      Resources: {
+        Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: value } } } },
+      },
+    };
+  }
+  const rules = (t: unknown) => auditTemplate(t).findings.map((f) => [f.ruleId, f.severity]);
+
+  test('a 2 at the bottom of 500 levels is still a HopLimitAboveOne error, not only a warning', () => {
+    expect(rules(chain(500, 2))).toEqual([['HopLimitAboveOne', 'error']]);
+  });
+
+  test('500 levels of literal 1s pass: every branch is known', () => {
+    expect(rules(chain(500, 1))).toEqual([]);
+  });
+
+  test('a deploy-time value at the bottom is Unverifiable', () => {
+    expect(rules(chain(500, { Ref: 'AWS::AccountId' }))).toEqual([['Unverifiable', 'warning']]);
+  });
+
+  test('a chain 100,000 deep does not overflow the stack', () => {
+    expect(rules(chain(100_000, 2))).toEqual([['HopLimitAboveOne', 'error']]);
+  });
+});

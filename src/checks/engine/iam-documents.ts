@@ -1,6 +1,6 @@
 import { describeVia } from './issues';
 import { parseManifestProperty, replacePlaceholders, wholePlaceholderIndex } from './manifest';
-import { hasOwn, intrinsicName, isPlainObject, own, show, TemplateContext } from './values';
+import { HOLE, intrinsicName, isPlainObject, own, show, TemplateContext } from './values';
 
 /**
  * Reading IAM policy documents out of a template, for the identity rules.
@@ -13,8 +13,7 @@ import { hasOwn, intrinsicName, isPlainObject, own, show, TemplateContext } from
  * `arn:${AWS::Partition}:iam::aws:policy/AmazonEKS_CNI_Policy` still names the CNI policy.
  */
 
-/** Stands, inside a text, for a part only known at deploy time. */
-export const HOLE = '\u0000';
+export { HOLE };
 
 /** One string a value can be (deploy-time parts as `HOLE`), a reference to a resource, or unknown. */
 export type Text =
@@ -32,7 +31,6 @@ export type Alternative =
 export const CFN_JSON_TYPE = 'Custom::AWSCDKCfnJson';
 
 const MAX_DEPTH = 16;
-const MAX_JOIN_COMBINATIONS = 16;
 /** Bound on the strings one value may expand to; beyond it the rest is unknown. */
 const MAX_TEXTS = 256;
 
@@ -72,104 +70,43 @@ export function hasHole(text: string): boolean {
 /**
  * Every string `node` can be, flattening lists and `Fn::If` branches: a property that takes a
  * string or a list of strings (`Action`, `Principal.Service`, `ManagedPolicyArns`, `Roles`).
- * `AWS::NoValue` gives nothing. Never throws.
+ * `AWS::NoValue` gives nothing. The values are the template evaluator's (`TemplateContext.evaluate`,
+ * the one every rule uses); a string only partly known is its `partial` text. Never throws.
  */
 export function texts(ctx: TemplateContext, node: unknown, depth = 0): Text[] {
   if (depth > MAX_DEPTH) {
-    return [{ kind: 'unknown', reason: 'the value nests intrinsic functions too deeply to follow' }];
+    return [{ kind: 'unknown', reason: 'the value nests lists and intrinsic functions too deeply to follow' }];
   }
   if (node === undefined || node === null) {
     return [];
   }
-  if (typeof node === 'string') {
-    return [{ kind: 'text', text: node.replace(/\{\{resolve:[^}]*\}\}/g, HOLE) }];
-  }
-  if (typeof node === 'number' || typeof node === 'boolean') {
-    return [{ kind: 'text', text: String(node) }];
-  }
   if (Array.isArray(node)) {
     return capTexts(node.flatMap((n) => texts(ctx, n, depth + 1)));
   }
-  const fn = intrinsicName(node);
-  if (!fn) {
-    return [{ kind: 'unknown', reason: `${show(node)} is an object, not a string` }];
-  }
-  const arg = (node as Record<string, unknown>)[fn];
-  switch (fn) {
-    case 'Fn::If': {
-      if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') {
-        return [{ kind: 'unknown', reason: `malformed Fn::If ${show(arg)}` }];
-      }
-      const outcomes = ctx.condition(arg[0]);
-      const out: Text[] = [];
-      if (outcomes.has(true)) out.push(...texts(ctx, arg[1], depth + 1).map((t) => withVia(t, `Fn::If ${arg[0]} true branch`)));
-      if (outcomes.has(false)) out.push(...texts(ctx, arg[2], depth + 1).map((t) => withVia(t, `Fn::If ${arg[0]} false branch`)));
-      return capTexts(out);
-    }
-    case 'Fn::Join':
-      return joinTexts(ctx, arg, depth);
-    case 'Fn::Sub':
-      return [subText(ctx, arg, depth)];
-    default:
-      break;
-  }
   const out: Text[] = [];
-  for (const c of ctx.evaluate(node, depth + 1)) {
+  for (const c of ctx.evaluate(node)) {
     switch (c.kind) {
       case 'absent':
         break;
       case 'known':
-        out.push(...texts(ctx, c.value, depth + 1).map((t) => withVia(t, c.via)));
+        if (typeof c.value === 'string' || typeof c.value === 'number' || typeof c.value === 'boolean') {
+          out.push(withVia<Text>({ kind: 'text', text: String(c.value) }, c.via));
+        } else if (Array.isArray(c.value) || intrinsicName(c.value)) {
+          // A list, or an intrinsic picked from a branch or a mapping: its own values.
+          out.push(...texts(ctx, c.value, depth + 1).map((t) => withVia(t, c.via)));
+        } else {
+          out.push({ kind: 'unknown', reason: `${show(c.value)} is an object, not a string`, via: c.via });
+        }
         break;
       case 'ref':
         out.push({ kind: 'ref', logicalId: c.logicalId, attribute: c.attribute, via: c.via });
         break;
       case 'unknown':
-        out.push({ kind: 'unknown', reason: c.reason, via: c.via });
+        out.push(c.partial !== undefined ? withVia<Text>({ kind: 'text', text: c.partial }, c.via) : { kind: 'unknown', reason: c.reason, via: c.via });
         break;
     }
   }
   return capTexts(out);
-}
-
-function joinTexts(ctx: TemplateContext, arg: unknown, depth: number): Text[] {
-  if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
-    return [{ kind: 'text', text: HOLE }];
-  }
-  const [sep, parts] = arg as [string, unknown[]];
-  // Each part as its possible strings; anything that is not a string is a hole.
-  const options = parts.map((p) => {
-    const strings = texts(ctx, p, depth + 1).map((t) => (t.kind === 'text' ? t.text : HOLE));
-    return strings.length === 0 ? [''] : [...new Set(strings)];
-  });
-  const combinations = options.reduce((n, o) => n * o.length, 1);
-  if (combinations > MAX_JOIN_COMBINATIONS) {
-    return [{ kind: 'text', text: options.map((o) => (o.length === 1 ? o[0] : HOLE)).join(sep) }];
-  }
-  let out: string[] = [''];
-  options.forEach((o, i) => {
-    out = out.flatMap((prefix) => o.map((s) => (i === 0 ? s : `${prefix}${sep}${s}`)));
-  });
-  return out.map((text) => ({ kind: 'text', text }));
-}
-
-function subText(ctx: TemplateContext, arg: unknown, depth: number): Text {
-  const [template, variables] = Array.isArray(arg) ? arg : [arg, undefined];
-  if (typeof template !== 'string') {
-    return { kind: 'text', text: HOLE };
-  }
-  const vars = isPlainObject(variables) ? variables : {};
-  const text = template.replace(/\$\{(!?)([^}]*)\}/g, (_m, bang: string, name: string) => {
-    if (bang) {
-      return `\${${name}}`;
-    }
-    if (hasOwn(vars, name)) {
-      const values = texts(ctx, own(vars, name), depth + 1);
-      return values.length === 1 && values[0].kind === 'text' ? values[0].text : HOLE;
-    }
-    return HOLE;
-  });
-  return { kind: 'text', text };
 }
 
 /**

@@ -202,7 +202,8 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
           ...source.scopedAcknowledgements?.forPath(constructPath) ?? [],
           ...resourceAcknowledgements(resource),
         ]);
-        located = { where: { ...source, resource: logicalId, constructPath, constructType: source.constructTypes?.get(logicalId) }, acknowledgements };
+        const constructType = source.constructTypes?.get(logicalId);
+        located = { where: { ...source, resource: logicalId, constructPath, constructType }, acknowledgements };
       }
       return located;
     };

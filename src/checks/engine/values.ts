@@ -11,7 +11,20 @@ export type Candidate =
   | { readonly kind: 'absent'; readonly via?: string }
   | { readonly kind: 'known'; readonly value: unknown; readonly via?: string }
   | { readonly kind: 'ref'; readonly logicalId: string; readonly attribute?: string; readonly via?: string }
-  | { readonly kind: 'unknown'; readonly reason: string; readonly via?: string };
+  | {
+    readonly kind: 'unknown';
+    readonly reason: string;
+    readonly via?: string;
+    /**
+     * For a string only partly known at deploy time (an `Fn::Join` or `Fn::Sub` with a `Ref` in
+     * it, a dynamic reference inside a longer string): the text with each unknown part as `HOLE`,
+     * so `arn:${AWS::Partition}:iam::aws:policy/AmazonEKS_CNI_Policy` still names its policy.
+     */
+    readonly partial?: string;
+  };
+
+/** Stands, inside a partly known text, for a part only known at deploy time. */
+export const HOLE = '\u0000';
 
 /** Bound on the number of candidates one value may expand to; beyond it the rest is `unknown`. */
 const MAX_CANDIDATES = 256;
@@ -129,14 +142,18 @@ export class TemplateContext {
   /** Every value `node` can take. Never throws. */
   public evaluate(node: unknown, depth = 0): Candidate[] {
     if (depth > MAX_DEPTH) {
-      return [{ kind: 'unknown', reason: 'the value nests intrinsic functions too deeply to follow' }];
+      return beyondDepth(node);
     }
     if (node === undefined) {
       return [{ kind: 'absent' }];
     }
     if (typeof node === 'string') {
       if (node.includes('{{resolve:')) {
-        return [{ kind: 'unknown', reason: `dynamic reference ${show(node)} is resolved at deploy time` }];
+        return [{
+          kind: 'unknown',
+          reason: `dynamic reference ${show(node)} is resolved at deploy time`,
+          partial: node.replace(/\{\{resolve:[^}]*\}\}/g, HOLE),
+        }];
       }
       return [{ kind: 'known', value: node }];
     }
@@ -389,25 +406,49 @@ export class TemplateContext {
     return cap(out);
   }
 
-  /** Each text the pieces can make (at most MAX_CANDIDATES), or unknown where a piece is not a known scalar. */
+  /**
+   * Each text the pieces can make (at most MAX_CANDIDATES). Where a piece is not a known scalar the
+   * text is unknown, with the reason of the first such piece and the text partly known (`partial`,
+   * the piece as `HOLE`). Past MAX_CANDIDATES combinations, a piece with several values becomes a
+   * `HOLE` too (linear in the pieces).
+   */
   private joinPieces(pieces: Candidate[][], separator: string, what: string): Candidate[] {
     let texts: Array<{ text: string; via?: string }> = [{ text: '' }];
+    let reason: string | undefined;
+    let via: string | undefined;
     for (const [i, piece] of pieces.entries()) {
-      const bad = piece.find((c) => !(c.kind === 'known' && isScalar(c.value)));
-      if (bad) {
-        const reason = bad.kind === 'unknown' ? bad.reason : bad.kind === 'ref' ? `a reference to ${bad.logicalId}` : 'a part that is absent or not text';
-        return [{ kind: 'unknown', reason: `${what} is computed at deploy time (${reason})`, via: bad.via }];
+      const options = new Map<string, string | undefined>();
+      for (const c of piece) {
+        if (c.kind === 'known' && isScalar(c.value)) {
+          options.set(String(c.value), c.via);
+          continue;
+        }
+        if (reason === undefined) {
+          reason = c.kind === 'unknown' ? c.reason : c.kind === 'ref' ? `a reference to ${c.logicalId}` : 'a part that is absent or not text';
+          via = c.via;
+        }
+        options.set(c.kind === 'unknown' && c.partial !== undefined ? c.partial : HOLE, c.via);
+      }
+      if (options.size === 0) {
+        options.set(HOLE, undefined);
+      }
+      if (texts.length * options.size > MAX_CANDIDATES) {
+        // Too many combinations: this piece is a hole (it still has more than one value).
+        reason ??= `${what} has more than ${MAX_CANDIDATES} possible values`;
+        options.clear();
+        options.set(HOLE, undefined);
       }
       const next: Array<{ text: string; via?: string }> = [];
       for (const t of texts) {
-        for (const c of piece) {
-          next.push({ text: `${t.text}${i > 0 ? separator : ''}${String((c as { value: unknown }).value)}`, via: t.via ?? c.via });
+        for (const [text, v] of options) {
+          next.push({ text: `${t.text}${i > 0 ? separator : ''}${text}`, via: t.via ?? v });
         }
       }
-      if (next.length > MAX_CANDIDATES) {
-        return [{ kind: 'unknown', reason: `${what} has more than ${MAX_CANDIDATES} possible values` }];
-      }
       texts = next;
+    }
+    if (reason !== undefined) {
+      const because = `${what} is computed at deploy time (${reason})`;
+      return texts.map((t) => ({ kind: 'unknown', reason: because, via: via ?? t.via, partial: t.text }));
     }
     return texts.map((t) => ({ kind: 'known', value: t.text, via: t.via }));
   }
@@ -512,6 +553,41 @@ export class TemplateContext {
   }
 }
 
+/**
+ * A value nested deeper than MAX_DEPTH, judged conservatively rather than dropped: every literal
+ * an `Fn::If` chain below can reach (both branches, whatever the condition) is a candidate, so a
+ * hop limit of 2 at the bottom of a deep chain is still a finding; anything else down there is one
+ * unknown candidate. Iterative (no recursion), linear in the size of the value.
+ */
+function beyondDepth(node: unknown): Candidate[] {
+  const via = 'nested deeper than the checker follows exactly; every branch taken';
+  const out: Candidate[] = [];
+  let other = false;
+  const pending: unknown[] = [node];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    const fn = intrinsicName(v);
+    if (fn === 'Fn::If') {
+      const arg = (v as Record<string, unknown>)[fn];
+      if (Array.isArray(arg) && arg.length === 3) {
+        pending.push(arg[2], arg[1]);
+        continue;
+      }
+      other = true;
+    } else if (isPlainObject(v) && own(v, 'Ref') === 'AWS::NoValue') {
+      out.push({ kind: 'absent', via });
+    } else if (isScalar(v)) {
+      out.push({ kind: 'known', value: v, via });
+    } else {
+      other = true;
+    }
+  }
+  if (other) {
+    out.push({ kind: 'unknown', reason: 'the value nests intrinsic functions too deeply to follow', via });
+  }
+  return cap(out);
+}
+
 function isScalar(v: unknown): v is string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
@@ -525,7 +601,7 @@ function cap(cands: Candidate[]): Candidate[] {
   const seen = new Set<string>();
   const distinct = cands.filter((c) => {
     const key = c.kind === 'known' ? `k${JSON.stringify(c.value)}` : c.kind === 'ref' ? `r${c.logicalId}.${c.attribute ?? ''}`
-      : c.kind === 'unknown' ? `u${c.reason}` : 'a';
+      : c.kind === 'unknown' ? `u${c.reason}\u0000${c.partial ?? ''}` : 'a';
     return seen.has(key) ? false : (seen.add(key), true);
   });
   if (distinct.length <= MAX_CANDIDATES) {

@@ -1,7 +1,7 @@
 import { EC2_LAUNCH_TEMPLATE, HOP_FIX_L2 } from './construct-fixes';
 import { RuleCategory } from './rule';
-import { RuleModule } from './rule-module';
 import { RuleId } from './rule-id';
+import { RuleModule } from './rule-module';
 import { Severity } from '../severity';
 
 /** `HopLimitAboveOne`: its metadata, its category and what it judges. */

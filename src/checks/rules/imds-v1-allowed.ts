@@ -1,7 +1,7 @@
 import { EC2_LAUNCH_TEMPLATE, TOKENS_FIX_L2 } from './construct-fixes';
 import { RuleCategory } from './rule';
-import { RuleModule } from './rule-module';
 import { RuleId } from './rule-id';
+import { RuleModule } from './rule-module';
 import { Severity } from '../severity';
 
 /** `ImdsV1Allowed`: its metadata, its category and what it judges. */

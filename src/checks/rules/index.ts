@@ -12,17 +12,32 @@ import { NODE_ROLE_WORKLOAD_POLICY } from './node-role-workload-policy';
 import { NODEGROUP_DEFAULT_LAUNCH_TEMPLATE } from './nodegroup-default-launch-template';
 import { POD_IDENTITY_TRUST_UNSCOPED } from './pod-identity-trust-unscoped';
 import { POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION } from './pod-identity-trust-without-tag-session';
+import { RuleDefinition } from './rule';
+import { RuleModule } from './rule-module';
 import { TOKENS_NOT_PINNED } from './tokens-not-pinned';
 import { UNVERIFIABLE } from './unverifiable';
 import { WORKLOAD_ROLE_WILDCARD } from './workload-role-wildcard';
-import { RuleDefinition } from './rule';
-import { RuleModule } from './rule-module';
 
 export * from './rule-id';
 export * from './rule';
 
 /** Every rule, in catalogue order. */
-const MODULES: readonly RuleModule[] = [HOP_LIMIT_ABOVE_ONE, HOP_LIMIT_NOT_PINNED, IMDS_V1_ALLOWED, TOKENS_NOT_PINNED, NODEGROUP_DEFAULT_LAUNCH_TEMPLATE, INVALID_HOP_LIMIT, UNVERIFIABLE, HOST_NETWORK_POD, IRSA_TRUST_WITHOUT_SUBJECT, IRSA_TRUST_WILDCARD_SUBJECT, POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION, POD_IDENTITY_TRUST_UNSCOPED, NODE_ROLE_WORKLOAD_POLICY, WORKLOAD_ROLE_WILDCARD];
+const MODULES: readonly RuleModule[] = [
+  HOP_LIMIT_ABOVE_ONE,
+  HOP_LIMIT_NOT_PINNED,
+  IMDS_V1_ALLOWED,
+  TOKENS_NOT_PINNED,
+  NODEGROUP_DEFAULT_LAUNCH_TEMPLATE,
+  INVALID_HOP_LIMIT,
+  UNVERIFIABLE,
+  HOST_NETWORK_POD,
+  IRSA_TRUST_WITHOUT_SUBJECT,
+  IRSA_TRUST_WILDCARD_SUBJECT,
+  POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION,
+  POD_IDENTITY_TRUST_UNSCOPED,
+  NODE_ROLE_WORKLOAD_POLICY,
+  WORKLOAD_ROLE_WILDCARD,
+];
 
 const CATALOGUE: readonly RuleDefinition[] = resolve(MODULES);
 const BY_ID = new Map(CATALOGUE.map((r) => [r.id, r]));

@@ -1,6 +1,6 @@
 import { RuleCategory } from './rule';
-import { RuleModule } from './rule-module';
 import { RuleId } from './rule-id';
+import { RuleModule } from './rule-module';
 import { Severity } from '../severity';
 
 /** `NodeRoleWorkloadPolicy`: its metadata, its category and what it judges. */

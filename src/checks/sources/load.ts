@@ -109,13 +109,14 @@ function loadAssembly(dir: string, seen: Set<string>): LoadedInput[] {
         throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
       }
       const metadata = stackMetadata(dir, manifestFile, id, artifact);
-      const [top, ...nested] = withNestedStacks({ kind: 'template', file, stack, template }, seen);
       const scopedAcknowledgements = ScopedAcknowledgements.fromMetadataEntries(metadata);
-      const constructPaths = logicalIdPaths(metadata);
-      inputs.push(
-        ...(top ? [{ ...top as LoadedTemplate, constructPaths, constructTypes: ownerTypes(constructPaths, types), scopedAcknowledgements }] : []),
-        ...nested.map((n) => ({ ...n as LoadedTemplate, scopedAcknowledgements })),
-      );
+      const tree = new StackTree(metadata, stack);
+      // A nested stack is named by its construct path, as ImdsAudit.ofStack and the aspect name it.
+      const loaded = withNestedStacks({ kind: 'template', file, stack, template }, seen, (parent, logicalId) => tree.nestedStackPath(parent, logicalId));
+      inputs.push(...loaded.map((input) => {
+        const constructPaths = tree.logicalIdPaths((input as LoadedTemplate).stack ?? stack);
+        return { ...input as LoadedTemplate, constructPaths, constructTypes: ownerTypes(constructPaths, types), scopedAcknowledgements };
+      }));
     } else if (artifact.type === NESTED_ASSEMBLY_ARTIFACT) {
       if (typeof properties.directoryName !== 'string') {
         throw new InputError(`${manifestFile}: nested assembly artifact ${id} has no properties.directoryName`);
@@ -272,13 +273,75 @@ function ownerTypes(paths: ReadonlyMap<string, string>, types: ReadonlyMap<strin
 
 /** Construct path by logical id, from `aws:cdk:logicalId` entries (which CDK always writes). */
 function logicalIdPaths(entries: MetadataEntry[]): Map<string, string> {
-  const paths = new Map<string, string>();
-  for (const e of entries) {
-    if (e.type === 'aws:cdk:logicalId' && typeof e.data === 'string' && !paths.has(e.data)) {
-      paths.set(e.data, e.path.replace(/^\/+/, ''));
+  return new StackTree(entries, '').logicalIdPaths('');
+}
+
+/**
+ * The construct paths a stack artifact's metadata records (`aws:cdk:logicalId` entries), for the
+ * stack and its nested stacks (whose constructs CDK records in the parent's artifact): which
+ * logical id is which construct in which (nested) stack, and the construct path of each nested
+ * stack (`Parent/Nested`, the path `ImdsAudit.ofStack(nested)` reports).
+ */
+class StackTree {
+  /** The `<scope>/<id>.NestedStack/<id>.NestedStackResource` construct aws-cdk-lib makes for a nested stack `<scope>/<id>`. */
+  private static readonly NESTED_RESOURCE = /^(.*)\/([^/]+)\.NestedStack\/\2\.NestedStackResource$/;
+  private readonly entries: Array<{ logicalId: string; path: string }> = [];
+  /** Construct paths of the nested stacks found so far (the stack's own constructs are outside them). */
+  private readonly nested = new Set<string>();
+
+  private readonly byLogicalId = new Map<string, string[]>();
+
+  constructor(metadata: MetadataEntry[], private readonly stackPath: string) {
+    for (const e of metadata) {
+      if (e.type === 'aws:cdk:logicalId' && typeof e.data === 'string') {
+        const entry = { logicalId: e.data, path: e.path.replace(/^\/+/, '') };
+        this.entries.push(entry);
+        const same = this.byLogicalId.get(entry.logicalId);
+        if (same) {
+          same.push(entry.path);
+        } else {
+          this.byLogicalId.set(entry.logicalId, [entry.path]);
+        }
+      }
     }
   }
-  return paths;
+
+  /** Construct path by logical id for the (nested) stack at `stackPath`, not counting its nested stacks' constructs. */
+  public logicalIdPaths(stackPath: string): Map<string, string> {
+    const paths = new Map<string, string>();
+    const top = stackPath === this.stackPath || stackPath === '';
+    for (const { logicalId, path: p } of this.entries) {
+      const owner = this.ownerOf(p);
+      if ((top ? owner === undefined : owner === stackPath) && !paths.has(logicalId)) {
+        paths.set(logicalId, p);
+      }
+    }
+    return paths;
+  }
+
+  /** The construct path of the nested stack a parent's `AWS::CloudFormation::Stack` resource deploys. */
+  public nestedStackPath(parentStack: string, logicalId: string): string {
+    const top = parentStack === this.stackPath || parentStack === '';
+    const resource = (this.byLogicalId.get(logicalId) ?? []).find((p) => (top ? this.ownerOf(p) === undefined : this.ownerOf(p) === parentStack));
+    const m = resource === undefined ? null : StackTree.NESTED_RESOURCE.exec(resource);
+    const name = m ? `${m[1]}/${m[2]}` : `${parentStack}/${logicalId}`;
+    this.nested.add(name);
+    return name;
+  }
+
+  /** The innermost nested stack a construct path is inside, if any (one set lookup per path segment). */
+  private ownerOf(constructPath: string): string | undefined {
+    if (this.nested.size === 0) {
+      return undefined;
+    }
+    for (let cut = constructPath.lastIndexOf('/'); cut > 0; cut = constructPath.lastIndexOf('/', cut - 1)) {
+      const prefix = constructPath.slice(0, cut);
+      if (this.nested.has(prefix)) {
+        return prefix;
+      }
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -318,9 +381,12 @@ export function loadFile(file: string): LoadedInput[] {
 
 /**
  * The template followed by the templates of its nested stacks (recursively), found next to it
- * (see `nestedStackTemplates`). A nested stack's path is `Parent/NestedLogicalId`.
+ * (see `nestedStackTemplates`). A nested stack's path is given by `nameOf` (in a cloud assembly its
+ * construct path; for a template file, `Parent/NestedLogicalId`).
  */
-function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput[] {
+function withNestedStacks(
+  input: LoadedTemplate, seen: Set<string>, nameOf: (parentStack: string, logicalId: string) => string = (parent, id) => (parent ? `${parent}/${id}` : id),
+): LoadedInput[] {
   const key = path.resolve(input.file);
   if (seen.has(key)) {
     return [];
@@ -334,8 +400,8 @@ function withNestedStacks(input: LoadedTemplate, seen: Set<string>): LoadedInput
       throw new InputError(`${file} is not a CloudFormation template (not a JSON object)`);
     }
     found.add(logicalId);
-    const stack = input.stack ? `${input.stack}/${logicalId}` : logicalId;
-    append(children, withNestedStacks({ kind: 'template', file, stack, template, parent: { template: input.template, logicalId } }, seen));
+    const stack = nameOf(input.stack ?? '', logicalId);
+    append(children, withNestedStacks({ kind: 'template', file, stack, template, parent: { template: input.template, logicalId } }, seen, nameOf));
   }
   return [{ ...input, nestedStacks: found }, ...children];
 }
