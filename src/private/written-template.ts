@@ -9,9 +9,15 @@ interface Observed {
   writing: boolean;
   /** Whether the template written in the current synthesis was observed. */
   seen: boolean;
+  /** Nested `_toCloudFormation` calls in progress (a subclass's override calling `super`): only the outermost is the template written. */
+  depth: number;
 }
 
+type Render = (this: Stack) => { [section: string]: unknown };
+
 const OBSERVED = new WeakMap<Stack, Observed>();
+/** The prototypes whose `_toCloudFormation` is wrapped (once each, for every stack of that class). */
+const WRAPPED = new WeakSet<object>();
 
 /**
  * Calls `observer` with each template the stack's synthesizer writes, before the synthesizer
@@ -20,11 +26,13 @@ const OBSERVED = new WeakMap<Stack, Observed>();
  *
  * The observer sees the object the synthesizer writes (`Stack._toCloudFormation()`, which
  * `Stack._synthesizeTemplate()` serializes), not a second rendering of it, so what it judges cannot
- * differ from the file. Two private aws-cdk-lib methods are involved, and the design does not
- * trust them blindly: if the stack's synthesizer finishes without the observer having seen a
- * template (an aws-cdk-lib that writes templates some other way, a synthesizer that does not
- * write one through the stack), synthesis fails with an error naming the stack, rather than the
- * checker passing what it never saw.
+ * differ from the file. The method is wrapped once on the prototype that defines it (stack
+ * instances keep their shape) and calls observers only while the stack's own synthesizer runs.
+ * Two private aws-cdk-lib methods are involved, and the design does not trust them blindly: if the
+ * stack's synthesizer finishes without the observer having seen a template (an aws-cdk-lib that
+ * writes templates some other way, a synthesizer or a Stack subclass that does not write one
+ * through this method), synthesis fails with an error naming the stack, rather than the checker
+ * passing what it never saw.
  *
  * Observers added to one stack share one hook; each stack is hooked once.
  */
@@ -34,32 +42,18 @@ export function observeWrittenTemplate(stack: Stack, observer: TemplateObserver,
     existing.observers.push(observer);
     return;
   }
-  const target = stack as unknown as { _toCloudFormation?: () => { [section: string]: unknown } };
-  const render = target._toCloudFormation;
   const synthesizer = stack.synthesizer as IStackSynthesizer & { synthesize?: (s: ISynthesisSession) => void };
   const synthesize = synthesizer.synthesize;
-  if (typeof render !== 'function' || typeof synthesize !== 'function') {
+  const definer = prototypeDefining(stack, '_toCloudFormation');
+  if (!definer || typeof synthesize !== 'function') {
     throw new Error(
       `${owner} cannot see the template of ${stack.node.path}: this aws-cdk-lib version has no Stack._toCloudFormation(). ` +
       'Use the validation plugin (ImdsHopLimitValidationPlugin) or the audit CLI on cdk.out instead.',
     );
   }
-  const state: Observed = { observers: [observer], writing: false, seen: false };
+  wrapRender(definer);
+  const state: Observed = { observers: [observer], writing: false, seen: false, depth: 0 };
   OBSERVED.set(stack, state);
-  Object.defineProperty(stack, '_toCloudFormation', {
-    configurable: true,
-    writable: true,
-    value: function toCloudFormation(this: Stack) {
-      const template = render.call(this);
-      if (state.writing && !state.seen) {
-        state.seen = true;
-        for (const o of state.observers) {
-          o(template);
-        }
-      }
-      return template;
-    },
-  });
   Object.defineProperty(synthesizer, 'synthesize', {
     configurable: true,
     writable: true,
@@ -78,6 +72,48 @@ export function observeWrittenTemplate(stack: Stack, observer: TemplateObserver,
           'Use the validation plugin (ImdsHopLimitValidationPlugin) or the audit CLI on cdk.out for this stack.',
         );
       }
+    },
+  });
+}
+
+/** The nearest object on the prototype chain that defines `name` itself. */
+function prototypeDefining(o: object, name: string): object | undefined {
+  for (let p: object | null = Object.getPrototypeOf(o); p; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, name) && typeof (p as Record<string, unknown>)[name] === 'function') {
+      return p;
+    }
+  }
+  return undefined;
+}
+
+function wrapRender(proto: object): void {
+  if (WRAPPED.has(proto)) {
+    return;
+  }
+  WRAPPED.add(proto);
+  const render = (proto as { _toCloudFormation: Render })._toCloudFormation;
+  Object.defineProperty(proto, '_toCloudFormation', {
+    configurable: true,
+    writable: true,
+    value: function toCloudFormation(this: Stack) {
+      const state = OBSERVED.get(this);
+      if (!state) {
+        return render.call(this);
+      }
+      let template: { [section: string]: unknown };
+      state.depth++;
+      try {
+        template = render.call(this);
+      } finally {
+        state.depth--;
+      }
+      if (state.writing && !state.seen && state.depth === 0) {
+        state.seen = true;
+        for (const o of state.observers) {
+          o(template);
+        }
+      }
+      return template;
     },
   });
 }

@@ -84,3 +84,21 @@ describe('the aspect judges the written template', () => {
     expect(seen).toEqual([]);
   });
 });
+
+test('a Stack subclass that overrides _toCloudFormation and calls super is judged on what it returns', () => {
+  class Rewriting extends Stack {
+    public _toCloudFormation(): any {
+      const t = (Stack.prototype as any)._toCloudFormation.call(this);
+      t.Resources.Lt.Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit = 4;
+      return t;
+    }
+  }
+  const app = new App();
+  const plain = new Stack(app, 'Plain'); // hooks Stack.prototype too
+  launchTemplate(plain, 'Lt', 1);
+  const stack = new Rewriting(app, 'Rewriting');
+  launchTemplate(stack, 'Lt', 1);
+  Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+  expect(hopErrors(stack)).toEqual([expect.stringMatching(/HttpPutResponseHopLimit is 4/)]);
+  expect(hopErrors(plain)).toEqual([]);
+});
