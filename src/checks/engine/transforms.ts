@@ -2,7 +2,7 @@
 // `Fn::Transform`, `AWS::Include`) rewrite it at deploy time. `Fn::ForEach` (AWS::LanguageExtensions)
 // is expanded here where its collection is known.
 import { Issue, IssueCollector } from './issues';
-import { append, hasOwn, isPlainObject, own, show } from './values';
+import { hasOwn, isPlainObject, own, show } from './values';
 
 const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
 const FOR_EACH = /^Fn::ForEach::/;
@@ -45,7 +45,7 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
   if (hasOwn(template, 'Fn::Transform')) {
     whole.unknown(undefined, 'Fn::Transform', 'the template', 'is rewritten at deploy time by an Fn::Transform (AWS::Include or a macro)');
   }
-  if (containsTransform(own(template, 'Resources')) && !isPlainObject(own(template, 'Resources'))) {
+  if (!isPlainObject(own(template, 'Resources')) && containsTransform(own(template, 'Resources'))) {
     whole.unknown(undefined, 'Resources', 'the Resources section', 'is only known at deploy time');
   }
   templateIssues.push(...whole.issues());
@@ -54,8 +54,10 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
   if (!isPlainObject(resources)) {
     return { template, templateIssues, resourceIssues };
   }
-  const expanded: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of Object.entries(resources)) {
+  // Without loops the Resources section is used as it is (no copy).
+  const loops = Object.keys(resources).some((key) => FOR_EACH.test(key));
+  const expanded: Record<string, unknown> = loops ? Object.create(null) : resources;
+  for (const [key, value] of loops ? Object.entries(resources) : []) {
     if (FOR_EACH.test(key)) {
       const loop = expandForEach(key, value, new Map());
       templateIssues.push(...loop.issues);
@@ -81,18 +83,36 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
   return { template: { ...template, Resources: expanded }, templateIssues, resourceIssues };
 }
 
-/** Whether `Fn::Transform` appears anywhere in a value (iterative: no stack overflow on deep input). */
+/**
+ * Whether `Fn::Transform` appears anywhere in a value (iterative: no stack overflow on deep input;
+ * no array is made per object visited, as it runs over every resource of every template).
+ */
 function containsTransform(value: unknown): boolean {
-  const pending = [value];
+  const pending: unknown[] = [value];
   while (pending.length > 0) {
     const v = pending.pop();
+    if (typeof v !== 'object' || v === null) {
+      continue;
+    }
     if (Array.isArray(v)) {
-      append(pending, v);
-    } else if (isPlainObject(v)) {
-      if (hasOwn(v, 'Fn::Transform')) {
+      for (const item of v) {
+        if (typeof item === 'object' && item !== null) {
+          pending.push(item);
+        }
+      }
+      continue;
+    }
+    for (const key in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, key)) {
+        continue;
+      }
+      if (key === 'Fn::Transform') {
         return true;
       }
-      append(pending, Object.values(v));
+      const item = (v as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null) {
+        pending.push(item);
+      }
     }
   }
   return false;
