@@ -327,7 +327,8 @@ function judgeWorkload(
 }
 
 /** The values a field of a Kubernetes object can take, resolving manifest placeholders. */
-function values(v: unknown, placeholders: Placeholder[]): Candidate[] {
+/** The values a manifest value can take: a placeholder's candidates, substituted as the JSON text they stand in. */
+export function values(v: unknown, placeholders: Placeholder[]): Candidate[] {
   if (v === undefined || v === null) {
     return [{ kind: 'absent' }];
   }

@@ -1,4 +1,5 @@
 import { resourceAcknowledgements } from './acknowledgements';
+import { judgeAddonChart } from './addons';
 import { IDENTITY_JUDGES } from './identity';
 import { describeVia, Issue, IssueCollector } from './issues';
 import { expandList, JudgedObject, judgeKubernetesObject, materialize } from './kubernetes';
@@ -228,6 +229,9 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     } else if (resource.Type === HELM_CHART_TYPE) {
       count(resource.Type);
       append(findings, auditHelmValues(ctx, resource, locate, count));
+      const issues = new IssueCollector();
+      judgeAddonChart(ctx, isPlainObject(resource.Properties) ? resource.Properties : {}, issues);
+      append(findings, emit(issues.issues(), locate));
     }
   }
   return { findings, checked: checked.toObject() };

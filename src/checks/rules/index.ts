@@ -1,6 +1,7 @@
 // The rule registry: one file per rule (its id, category, what it judges, severity and texts).
 // The catalogue, the README rule table, docs/rules.md, the CLI help, the validation plugin's rule
 // ids and the SARIF rule metadata are all read from here.
+import { ADDON_NEEDS_IMDS } from './addon-needs-imds';
 import { HOP_LIMIT_ABOVE_ONE } from './hop-limit-above-one';
 import { HOP_LIMIT_NOT_PINNED } from './hop-limit-not-pinned';
 import { HOST_NETWORK_POD } from './host-network-pod';
@@ -31,6 +32,7 @@ const MODULES: readonly RuleModule[] = [
   INVALID_HOP_LIMIT,
   UNVERIFIABLE,
   HOST_NETWORK_POD,
+  ADDON_NEEDS_IMDS,
   IRSA_TRUST_WITHOUT_SUBJECT,
   IRSA_TRUST_WILDCARD_SUBJECT,
   POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION,

@@ -17,6 +17,8 @@ export class RuleId {
   public static readonly INVALID_HOP_LIMIT = 'InvalidHopLimit';
   /** The value is only known at deploy time. */
   public static readonly UNVERIFIABLE = 'Unverifiable';
+  /** A Helm release of an add-on known to ask IMDS whose values do not give what replaces it. */
+  public static readonly ADDON_NEEDS_IMDS = 'AddonNeedsImds';
   /** A workload with `hostNetwork: true` outside `kube-system`. */
   public static readonly HOST_NETWORK_POD = 'HostNetworkPod';
   /** An IRSA trust (web identity from an EKS OIDC provider) without a `:sub` condition. */
