@@ -3,7 +3,7 @@
 // balancer controller, cluster-autoscaler, external-dns, node termination handler, Karpenter,
 // aws-for-fluent-bit, EBS CSI driver chart).
 import { IssueCollector } from './issues';
-import { values } from './kubernetes';
+import { values as candidatesOf } from './kubernetes';
 import { hasPlaceholder, parseManifestProperty, Placeholder, wholePlaceholderIndex } from './manifest';
 import { isPlainObject, own, TemplateContext } from './values';
 import { RuleId } from '../rules';
@@ -76,7 +76,7 @@ class Values {
   private leaf(value: unknown): Presence {
     // A deploy-time value is a value (`Ref AWS::Region` is a region); absent, null or empty in some
     // branch is not.
-    const candidates = values(value, this.placeholders);
+    const candidates = candidatesOf(value, this.placeholders);
     if (candidates.some((c) => c.kind === 'absent' || (c.kind === 'known' && (c.value === '' || c.value === null || c.value === undefined)))) {
       return { kind: 'missing' };
     }
