@@ -5,10 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { KNOWN_ADDONS } from '../src/checks/engine/addons';
 import { RuleCatalogue } from '../src/checks/rules';
 
 const START = '<!-- rules:start (generated from src/checks/rules/ by scripts/readme-rules.ts; do not edit) -->';
 const END = '<!-- rules:end -->';
+const ADDONS_START = '<!-- addons:start (generated from src/checks/engine/addons.ts by scripts/readme-rules.ts; do not edit) -->';
+const ADDONS_END = '<!-- addons:end -->';
 export const ROOT = path.join(__dirname, '..');
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -40,13 +43,21 @@ export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rul
       '',
     ]),
   ].join('\n');
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) {
-    throw new Error(`README.md has no rule table markers (${START} ... ${END})`);
-  }
+  const addons = [
+    '| Add-on (Helm chart) | Asks IMDS for | What replaces it | Installed right by |',
+    '| --- | --- | --- | --- |',
+    ...KNOWN_ADDONS.map((x) => `| ${x.charts.map((c) => `\`${c}\``).join(', ')} | ${cell(x.asks)} | ${cell(x.gives)} | ${x.ours ? cell(x.ours) : '—'} |`),
+  ].join('\n');
+  const replace = (text: string, start: string, end: string, body: string) => {
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a < 0 || b < a) {
+      throw new Error(`README.md has no generated-table markers (${start} ... ${end})`);
+    }
+    return `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`;
+  };
   return {
-    'README.md': `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`,
+    'README.md': replace(replace(readme, START, END, table), ADDONS_START, ADDONS_END, addons),
     'docs/rules.md': `${details}\n`,
   };
 }

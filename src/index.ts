@@ -1,3 +1,4 @@
+export * from './addons';
 export * from './checks';
 export * from './cluster';
 export * from './karpenter';

@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { hardenedNodegroupCapacity } from './hardened-node-launch';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
+import { LoadBalancerController, LoadBalancerControllerOptions } from '../addons/load-balancer-controller';
 import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
 import { PodIdentity, PodIdentityOptions } from '../identity/pod-identity';
 import { claimServiceAccount } from '../identity/service-account';
@@ -234,6 +235,28 @@ export class HardenedCluster extends eks.Cluster {
    */
   public addNodePool(id: string, options: NodePoolOptions): NodePool {
     return this.requireKarpenter('addNodePool').addNodePool(id, options);
+  }
+
+  /**
+   * Installs the AWS Load Balancer Controller (a `LoadBalancerController`): the eks-charts Helm
+   * chart told its region and VPC id (so it never asks IMDS), on Pod Identity with a scoped trust
+   * and the controller's official policy, on the system node group.
+   *
+   * @param options the controller's options
+   */
+  public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
+    if (this.node.tryFindChild('LoadBalancerController')) {
+      throw new HardenedEksError('LoadBalancerControllerExists', this,
+        'addLoadBalancerController() was already called on this cluster; one controller serves the whole cluster. Use the ' +
+        'LoadBalancerController it returned.');
+    }
+    const controller = new LoadBalancerController(this, 'LoadBalancerController', {
+      ...options,
+      cluster: this,
+      nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
+    });
+    controller.chart.node.addDependency(this.systemNodeGroup.nodegroup);
+    return controller;
   }
 
   /**

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { hardenedNodeLaunchTemplate, hardenedNodeRole } from './hardened-node-launch';
 import { HardenedEksError } from '../private/errors';
 
+
 /**
  * Options of the system managed node group.
  */
@@ -63,6 +64,12 @@ export interface SystemNodeGroupProps extends SystemNodeGroupOptions {
  * limit is not under your control (2 for Amazon Linux 2).
  */
 export class SystemNodeGroup extends Construct {
+  /**
+   * The label every system node carries, with the value `system`: add-on controllers are placed
+   * on these nodes (`nodeSelector: { [SystemNodeGroup.ROLE_LABEL]: 'system' }`), never on Karpenter capacity.
+   */
+  public static readonly ROLE_LABEL = 'node.cdk-hardened-eks.io/role';
+
   /** The launch template every node of the group starts from. */
   public readonly launchTemplate: ec2.LaunchTemplate;
   /** The managed node group. */
@@ -99,7 +106,7 @@ export class SystemNodeGroup extends Construct {
         id: this.launchTemplate.launchTemplateId!,
         version: this.launchTemplate.latestVersionNumber,
       },
-      labels: { 'node.cdk-hardened-eks.io/role': 'system' },
+      labels: { [SystemNodeGroup.ROLE_LABEL]: 'system' },
     });
   }
 }

@@ -93,11 +93,13 @@ interface Need {
   readonly presence: Presence;
 }
 
-interface KnownAddon {
+export interface KnownAddon {
   /** Helm chart names (the `Chart` property, or the last part of an OCI chart reference). */
   readonly charts: string[];
   /** What it asks IMDS for, for the message. */
   readonly asks: string;
+  /** What replaces IMDS, for the README's add-on table. */
+  readonly gives: string;
   /** The construct of this library that installs it right, when there is one. */
   readonly ours?: string;
   readonly needs: (values: Values) => Need[];
@@ -114,10 +116,11 @@ function anyOf(...options: Presence[]): Presence {
 const REGION_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION'];
 
 /** The add-ons the rule knows; sources are in DESIGN.md / FACTS.md ("Add-ons at hop limit 1"). */
-const KNOWN_ADDONS: readonly KnownAddon[] = [
+export const KNOWN_ADDONS: readonly KnownAddon[] = [
   {
     charts: ['aws-load-balancer-controller'],
     asks: 'its region and VPC id',
+    gives: 'Helm `region` and `vpcId` (or `vpcTags`)',
     ours: 'LoadBalancerController, HardenedCluster.addLoadBalancerController()',
     needs: (v) => [
       { path: 'region', setting: 'region', presence: v.at(['region']) },
@@ -127,11 +130,13 @@ const KNOWN_ADDONS: readonly KnownAddon[] = [
   {
     charts: ['cluster-autoscaler'],
     asks: 'its region (the chart otherwise uses us-east-1)',
+    gives: 'Helm `awsRegion`',
     needs: (v) => [{ path: 'awsRegion', setting: 'awsRegion', presence: v.at(['awsRegion']) }],
   },
   {
     charts: ['external-dns'],
     asks: 'its region',
+    gives: '`AWS_REGION` in `env` (Bitnami chart: `aws.region`)',
     needs: (v) => {
       const provider = v.raw(['provider']);
       const name = provider.kind === 'set' ? (isPlainObject(provider.value) ? own(provider.value, 'name') : provider.value) : 'aws';
@@ -148,6 +153,7 @@ const KNOWN_ADDONS: readonly KnownAddon[] = [
   {
     charts: ['aws-node-termination-handler'],
     asks: 'instance events (IMDS mode polls IMDS)',
+    gives: 'queue mode (`enableSqsTerminationDraining`, `queueURL`, `awsRegion`), or IMDS mode on the host network (redundant with Karpenter\'s interruption queue)',
     needs: (v) => {
       const queue = v.raw(['enableSqsTerminationDraining']);
       if (queue.kind === 'set' && (queue.value === true || queue.value === 'true')) {
@@ -163,12 +169,14 @@ const KNOWN_ADDONS: readonly KnownAddon[] = [
   {
     charts: ['karpenter'],
     asks: 'its region (the controller exits without it)',
+    gives: '`AWS_REGION` in `controller.env`',
     ours: 'Karpenter, which HardenedCluster installs',
     needs: (v) => [{ path: 'controller.env', setting: 'controller.env AWS_REGION', presence: v.env(['controller', 'env'], REGION_ENV) }],
   },
   {
     charts: ['aws-for-fluent-bit'],
     asks: 'its region (each output otherwise uses us-east-1)',
+    gives: '`region` on every enabled output (`cloudWatchLogs`, `firehose`, `kinesis`)',
     needs: (v) => {
       const needs: Need[] = [];
       // cloudWatchLogs is on unless turned off; the other outputs are off unless turned on.
@@ -185,6 +193,7 @@ const KNOWN_ADDONS: readonly KnownAddon[] = [
   {
     charts: ['aws-ebs-csi-driver'],
     asks: 'its region (controller)',
+    gives: 'Helm `controller.region` (or `AWS_REGION` in `controller.env`)',
     needs: (v) => [{
       path: 'controller.region',
       setting: 'controller.region (or controller.env AWS_REGION)',
