@@ -2,6 +2,7 @@
 // Identity, with the official policy of its release (vendored), placed on the system node group.
 process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an oracle elsewhere; it is slow.
 
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -101,7 +102,7 @@ describe('HardenedCluster.addLoadBalancerController()', () => {
   });
 
   test('the vendored file is the one its provenance names (sha256)', () => {
-    const sha = require('crypto').createHash('sha256').update(fs.readFileSync(VENDORED)).digest('hex');
+    const sha = createHash('sha256').update(fs.readFileSync(VENDORED)).digest('hex');
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'vendor', 'README.md'), 'utf8');
     expect(readme).toContain(sha);
   });
