@@ -29,8 +29,9 @@ const nodeClass = cluster.addEc2NodeClass('default', {
 cluster.addNodePool('default', { nodeClass });
 cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT], weight: 10 });
 
-// The load balancer controller, told its region and VPC (at hop limit 1 it cannot ask IMDS).
+// Add-ons told their region and VPC (at hop limit 1 they cannot ask IMDS), each on its own Pod Identity.
 cluster.addLoadBalancerController();
+cluster.addEbsCsiDriver({ defaultStorageClass: true });
 
 // The demo workload: one bucket, two ways to reach it, each with its own least-privilege role.
 const bucket = new s3.Bucket(stack, 'DemoBucket', {

@@ -1,1 +1,3 @@
+export * from './ebs-csi-driver';
+export * from './external-dns';
 export * from './load-balancer-controller';

@@ -1,13 +1,13 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { mergeValues, refuseOwnedValues, validateChartVersion, validateReplicas } from './validate';
 import { ImdsAcknowledgements } from '../checks/acknowledgements';
 import { RuleId } from '../checks/rules';
 import { PodIdentity } from '../identity/pod-identity';
-import { loadBalancerControllerPolicy } from '../private/addon-policies';
-import { HardenedEksError } from '../private/errors';
+import { vendoredPolicy } from '../private/addon-policies';
 import { acknowledgeAwsSolutions } from '../private/nag';
 
 /** The Helm chart version installed by default (controller v3.5.0; its IAM policy is vendored). */
@@ -112,11 +112,13 @@ export class LoadBalancerController extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerControllerProps) {
     super(scope, id);
-    this.version = validateVersion(this, props.version ?? DEFAULT_VERSION);
-    const replicas = validateReplicas(this, props.replicas ?? 2);
+    this.version = validateChartVersion(this, 'version', props.version ?? DEFAULT_VERSION, DEFAULT_VERSION);
+    const replicas = validateReplicas(this, 'replicas', props.replicas ?? 2);
     const vpc = props.vpc ?? props.cluster.vpc;
     const helmValues = props.helmValues ?? {};
-    validateHelmValues(this, helmValues);
+    refuseOwnedValues(this, helmValues, OWNED_VALUES,
+      'the construct sets clusterName, region and vpcId itself (the controller would otherwise ask IMDS for them, which fails ' +
+      'at hop limit 1); pass `vpc` to choose another VPC.', 'serviceAccount', SERVICE_ACCOUNT);
 
     this.identity = new PodIdentity(this, 'Identity', {
       cluster: props.cluster,
@@ -127,7 +129,7 @@ export class LoadBalancerController extends Construct {
       podIdentityAgent: props.podIdentityAgent,
     });
     this.policy = new iam.Policy(this, 'Policy', {
-      document: iam.PolicyDocument.fromJson(loadBalancerControllerPolicy(Aws.PARTITION)),
+      document: iam.PolicyDocument.fromJson(vendoredPolicy('aws-load-balancer-controller/iam_policy.json', Aws.PARTITION)),
       roles: [this.identity.role],
     });
     for (const statement of props.additionalPolicyStatements ?? []) {
@@ -135,15 +137,14 @@ export class LoadBalancerController extends Construct {
     }
     acknowledgeUpstreamWildcards(this.policy);
 
-    const values = {
-      ...helmValues,
+    const values = mergeValues(helmValues, {
       clusterName: props.cluster.clusterName,
       region: Stack.of(this).region,
       vpcId: vpc.vpcId,
       replicaCount: replicas,
-      serviceAccount: { ...(helmValues.serviceAccount ?? {}), create: true, name: SERVICE_ACCOUNT },
+      serviceAccount: { create: true, name: SERVICE_ACCOUNT },
       ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
-    };
+    });
     this.chart = new eks.HelmChart(this, 'Chart', {
       cluster: props.cluster,
       repository: CHART_REPOSITORY,
@@ -181,46 +182,5 @@ function acknowledgeUpstreamWildcards(policy: IConstruct): void {
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:*:*:listener-rule/app/*/*/*]',
   ]) {
     acknowledgeAwsSolutions(policy, finding, reason);
-  }
-}
-
-function validateVersion(scope: IConstruct, version: string): string {
-  if (!Token.isUnresolved(version) && !/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new HardenedEksError('InvalidLoadBalancerControllerVersion', scope,
-      `version is "${version}"; give the chart version as MAJOR.MINOR.PATCH without a leading "v", e.g. "${DEFAULT_VERSION}".`);
-  }
-  return version;
-}
-
-function validateReplicas(scope: IConstruct, replicas: number): number {
-  if (!Token.isUnresolved(replicas) && (!Number.isInteger(replicas) || replicas < 1)) {
-    throw new HardenedEksError('InvalidLoadBalancerControllerReplicas', scope,
-      `replicas is ${replicas}; use a whole number of at least 1 (2 keeps the webhooks available while one pod restarts).`);
-  }
-  return replicas;
-}
-
-function validateHelmValues(scope: IConstruct, values: { [key: string]: any }): void {
-  for (const key of OWNED_VALUES) {
-    if (key in values) {
-      throw new HardenedEksError('LoadBalancerControllerValueOwned', scope,
-        `helmValues.${key} is set; the construct sets clusterName, region and vpcId itself (the controller would otherwise ` +
-        'ask IMDS for them, which fails at hop limit 1). Remove it; pass `vpc` to choose another VPC.');
-    }
-  }
-  const serviceAccount = values.serviceAccount ?? {};
-  if (serviceAccount.name !== undefined && serviceAccount.name !== SERVICE_ACCOUNT) {
-    throw new HardenedEksError('LoadBalancerControllerServiceAccountFixed', scope,
-      `helmValues.serviceAccount.name is "${serviceAccount.name}"; it must stay "${SERVICE_ACCOUNT}", the service account the ` +
-      'Pod Identity association and the role trust name. Remove it from helmValues.');
-  }
-  if (serviceAccount.create === false) {
-    throw new HardenedEksError('LoadBalancerControllerServiceAccountFixed', scope,
-      'helmValues.serviceAccount.create is false; the chart creates the service account the Pod Identity association names. Remove it.');
-  }
-  if (serviceAccount.annotations && 'eks.amazonaws.com/role-arn' in serviceAccount.annotations) {
-    throw new HardenedEksError('LoadBalancerControllerIrsaAnnotation', scope,
-      'helmValues.serviceAccount.annotations sets "eks.amazonaws.com/role-arn" (IRSA). The controller gets its credentials ' +
-      'through Pod Identity (identity); an IRSA annotation would take precedence in the SDK. Remove it.');
   }
 }

@@ -11,6 +11,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { hardenedNodegroupCapacity } from './hardened-node-launch';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
+import { EbsCsiDriver, EbsCsiDriverOptions } from '../addons/ebs-csi-driver';
+import { ExternalDns, ExternalDnsOptions } from '../addons/external-dns';
 import { LoadBalancerController, LoadBalancerControllerOptions } from '../addons/load-balancer-controller';
 import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
 import { PodIdentity, PodIdentityOptions } from '../identity/pod-identity';
@@ -238,6 +240,36 @@ export class HardenedCluster extends eks.Cluster {
   }
 
   /**
+   * Installs the Amazon EBS CSI driver (an `EbsCsiDriver`): the Helm chart with the controller told
+   * its region (so it never asks IMDS), on Pod Identity with a scoped trust and the driver's
+   * tag-scoped policy, the controller on the system node group.
+   *
+   * @param options the driver's options
+   */
+  public addEbsCsiDriver(options: EbsCsiDriverOptions = {}): EbsCsiDriver {
+    return this.addAddon('EbsCsiDriver', 'addEbsCsiDriver', (id) => new EbsCsiDriver(this, id, {
+      ...options,
+      cluster: this,
+      nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
+    }));
+  }
+
+  /**
+   * Installs ExternalDNS for Route 53 (an `ExternalDns`): the Helm chart told its region (so it
+   * never asks IMDS), on Pod Identity with a scoped trust, allowed to change records only in the
+   * given hosted zones, on the system node group.
+   *
+   * @param options the zones and ExternalDNS's options
+   */
+  public addExternalDns(options: ExternalDnsOptions): ExternalDns {
+    return this.addAddon('ExternalDns', 'addExternalDns', (id) => new ExternalDns(this, id, {
+      ...options,
+      cluster: this,
+      nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
+    }));
+  }
+
+  /**
    * Installs the AWS Load Balancer Controller (a `LoadBalancerController`): the eks-charts Helm
    * chart told its region and VPC id (so it never asks IMDS), on Pod Identity with a scoped trust
    * and the controller's official policy, on the system node group.
@@ -245,18 +277,22 @@ export class HardenedCluster extends eks.Cluster {
    * @param options the controller's options
    */
   public addLoadBalancerController(options: LoadBalancerControllerOptions = {}): LoadBalancerController {
-    if (this.node.tryFindChild('LoadBalancerController')) {
-      throw new HardenedEksError('LoadBalancerControllerExists', this,
-        'addLoadBalancerController() was already called on this cluster; one controller serves the whole cluster. Use the ' +
-        'LoadBalancerController it returned.');
-    }
-    const controller = new LoadBalancerController(this, 'LoadBalancerController', {
+    return this.addAddon('LoadBalancerController', 'addLoadBalancerController', (id) => new LoadBalancerController(this, id, {
       ...options,
       cluster: this,
       nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
-    });
-    controller.chart.node.addDependency(this.systemNodeGroup.nodegroup);
-    return controller;
+    }));
+  }
+
+  /** One add-on of a kind per cluster, installed once the system node group is up. */
+  private addAddon<T extends Construct & { readonly chart: eks.HelmChart }>(id: string, method: string, make: (id: string) => T): T {
+    if (this.node.tryFindChild(id)) {
+      throw new HardenedEksError('AddonExists', this,
+        `${method}() was already called on this cluster; one ${id} serves the whole cluster. Use the ${id} it returned.`);
+    }
+    const addon = make(id);
+    addon.chart.node.addDependency(this.systemNodeGroup.nodegroup);
+    return addon;
   }
 
   /**

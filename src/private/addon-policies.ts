@@ -1,12 +1,14 @@
 import { vendoredJson } from './vendored';
 
 /**
- * The controller's official policy (vendored), with `arn:aws:` written for the stack's partition.
+ * An add-on's official policy (vendored under `vendor/`), with `arn:aws:` written for the stack's
+ * partition.
  *
+ * @param file path under `vendor/`, e.g. `aws-load-balancer-controller/iam_policy.json`
  * @param partition the partition to write into the ARNs
  */
-export function loadBalancerControllerPolicy(partition: string): any {
-  const document = vendoredJson('aws-load-balancer-controller/iam_policy.json');
+export function vendoredPolicy(file: string, partition: string): any {
+  const document = vendoredJson(file);
   const withPartition = (v: unknown): unknown =>
     typeof v === 'string' ? v.replace(/^arn:aws:/, `arn:${partition}:`) : Array.isArray(v) ? v.map(withPartition) : v;
   for (const statement of document.Statement) {
@@ -16,4 +18,3 @@ export function loadBalancerControllerPolicy(partition: string): any {
   }
   return document;
 }
-

@@ -15,6 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HardenedCluster, ImdsAudit, LoadBalancerController, RuleId, SystemNodeGroup } from '../../src';
 import { addPlugins, HAS_VALIDATIONS, pluginReports, synthValidation } from '../support/compat';
+import { normalizedStatements, withAwsPartition } from '../support/policies';
 
 const VENDORED = path.join(__dirname, '..', '..', 'vendor', 'aws-load-balancer-controller', 'iam_policy.json');
 
@@ -24,19 +25,6 @@ function platform(env?: { account: string; region: string }) {
   const cluster = new HardenedCluster(stack, 'Cluster');
   const controller = cluster.addLoadBalancerController();
   return { app, stack, cluster, controller, template: Template.fromStack(stack) };
-}
-
-/** A rendered value with `arn:${AWS::Partition}:` joins written back as `arn:aws:` text. */
-function withAwsPartition(v: any): any {
-  if (Array.isArray(v)) return v.map(withAwsPartition);
-  if (v && typeof v === 'object') {
-    const join = v['Fn::Join'];
-    if (Array.isArray(join) && join[0] === '' && join[1].every((p: any) => typeof p === 'string' || p?.Ref === 'AWS::Partition')) {
-      return join[1].map((p: any) => (typeof p === 'string' ? p : 'aws')).join('');
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withAwsPartition(x)]));
-  }
-  return v;
 }
 
 function chartValues(template: Template): any {
@@ -94,11 +82,7 @@ describe('HardenedCluster.addLoadBalancerController()', () => {
     expect(Object.keys(policies)).toHaveLength(1);
     const rendered = withAwsPartition(Object.values(policies)[0].Properties.PolicyDocument);
     const vendored = JSON.parse(fs.readFileSync(VENDORED, 'utf8'));
-    // aws-cdk-lib writes single-item lists as the item; upstream writes some as lists.
-    const normalize = (d: any) => d.Statement.map((s: any) => ({
-      ...s, Action: [s.Action].flat().sort(), ...(s.Resource !== undefined ? { Resource: [s.Resource].flat().sort() } : {}),
-    }));
-    expect(normalize(rendered)).toEqual(normalize(vendored));
+    expect(normalizedStatements(rendered)).toEqual(normalizedStatements(vendored));
   });
 
   test('the vendored file is the one its provenance names (sha256)', () => {
@@ -125,7 +109,7 @@ describe('HardenedCluster.addLoadBalancerController()', () => {
   });
 
   test('a second call is refused, naming the method', () => {
-    expect(() => platform().cluster.addLoadBalancerController()).toThrow(/LoadBalancerControllerExists.*already called/);
+    expect(() => platform().cluster.addLoadBalancerController()).toThrow(/AddonExists.*addLoadBalancerController\(\) was already called/);
   });
 });
 
@@ -151,13 +135,13 @@ describe('LoadBalancerController on any aws-eks-v2 cluster', () => {
   });
 
   test.each([
-    [{ helmValues: { region: 'us-east-1' } }, /LoadBalancerControllerValueOwned.*helmValues\.region is set/],
+    [{ helmValues: { region: 'us-east-1' } }, /AddonValueOwned.*helmValues\.region is set/],
     [{ helmValues: { vpcId: 'vpc-1' } }, /helmValues\.vpcId is set/],
-    [{ helmValues: { serviceAccount: { name: 'lbc' } } }, /LoadBalancerControllerServiceAccountFixed.*"lbc"/],
+    [{ helmValues: { serviceAccount: { name: 'lbc' } } }, /AddonServiceAccountFixed.*"lbc"/],
     [{ helmValues: { serviceAccount: { create: false } } }, /serviceAccount\.create is false/],
-    [{ helmValues: { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/x' } } } }, /LoadBalancerControllerIrsaAnnotation/],
-    [{ replicas: 0 }, /InvalidLoadBalancerControllerReplicas.*replicas is 0/],
-    [{ version: 'v3.5.0' }, /InvalidLoadBalancerControllerVersion.*"v3\.5\.0"/],
+    [{ helmValues: { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/x' } } } }, /AddonIrsaAnnotation/],
+    [{ replicas: 0 }, /InvalidAddonReplicas.*replicas is 0/],
+    [{ version: 'v3.5.0' }, /InvalidAddonVersion.*"v3\.5\.0"/],
   ])('refuses %j', (options, message) => {
     const { stack, cluster } = plain();
     expect(() => new LoadBalancerController(stack, 'Lbc', { cluster, ...options })).toThrow(message);
