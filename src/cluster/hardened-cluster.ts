@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { hardenedNodegroupCapacity } from './hardened-node-launch';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
+import { CertManager, CertManagerOptions } from '../addons/cert-manager';
 import { EbsCsiDriver, EbsCsiDriverOptions } from '../addons/ebs-csi-driver';
 import { ExternalDns, ExternalDnsOptions } from '../addons/external-dns';
 import { LoadBalancerController, LoadBalancerControllerOptions } from '../addons/load-balancer-controller';
@@ -237,6 +238,21 @@ export class HardenedCluster extends eks.Cluster {
    */
   public addNodePool(id: string, options: NodePoolOptions): NodePool {
     return this.requireKarpenter('addNodePool').addNodePool(id, options);
+  }
+
+  /**
+   * Installs cert-manager (a `CertManager`) from its Helm chart, with its CRDs, on the system node
+   * group; with `route53`, an identity for DNS-01 challenges in the given zones (TXT records only)
+   * and the solver's region set (so it never asks IMDS).
+   *
+   * @param options cert-manager's options
+   */
+  public addCertManager(options: CertManagerOptions = {}): CertManager {
+    return this.addAddon('CertManager', 'addCertManager', (id) => new CertManager(this, id, {
+      ...options,
+      cluster: this,
+      nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
+    }));
   }
 
   /**
