@@ -12,7 +12,9 @@ import { Construct, IConstruct } from 'constructs';
 import { hardenedNodegroupCapacity } from './hardened-node-launch';
 import { SystemNodeGroup, SystemNodeGroupOptions } from './system-node-group';
 import { CertManager, CertManagerOptions } from '../addons/cert-manager';
+import { CloudWatchObservability, CloudWatchObservabilityOptions } from '../addons/cloudwatch-observability';
 import { EbsCsiDriver, EbsCsiDriverOptions } from '../addons/ebs-csi-driver';
+import { EfsCsiDriver, EfsCsiDriverOptions } from '../addons/efs-csi-driver';
 import { ExternalDns, ExternalDnsOptions } from '../addons/external-dns';
 import { LoadBalancerController, LoadBalancerControllerOptions } from '../addons/load-balancer-controller';
 import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
@@ -241,6 +243,28 @@ export class HardenedCluster extends eks.Cluster {
   }
 
   /**
+   * Installs the Amazon EFS CSI driver as the EKS managed add-on (an `EfsCsiDriver`), its
+   * controller on a Pod Identity association the add-on owns, with `AmazonEFSCSIDriverPolicy`.
+   *
+   * @param options the add-on's options
+   */
+  public addEfsCsiDriver(options: EfsCsiDriverOptions = {}): EfsCsiDriver {
+    return this.addManagedAddon('EfsCsiDriver', 'addEfsCsiDriver', (id) => new EfsCsiDriver(this, id, { ...options, cluster: this }));
+  }
+
+  /**
+   * Installs Container Insights as the EKS managed add-on `amazon-cloudwatch-observability` (a
+   * `CloudWatchObservability`), its agent on a Pod Identity association the add-on owns, with
+   * `CloudWatchAgentServerPolicy`.
+   *
+   * @param options the add-on's options
+   */
+  public addCloudWatchObservability(options: CloudWatchObservabilityOptions = {}): CloudWatchObservability {
+    return this.addManagedAddon('CloudWatchObservability', 'addCloudWatchObservability',
+      (id) => new CloudWatchObservability(this, id, { ...options, cluster: this }));
+  }
+
+  /**
    * Installs cert-manager (a `CertManager`) from its Helm chart, with its CRDs, on the system node
    * group; with `route53`, an identity for DNS-01 challenges in the given zones (TXT records only)
    * and the solver's region set (so it never asks IMDS).
@@ -298,6 +322,17 @@ export class HardenedCluster extends eks.Cluster {
       cluster: this,
       nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
     }));
+  }
+
+  /** One managed add-on of a kind per cluster, installed once the system node group is up. */
+  private addManagedAddon<T extends Construct & { readonly addon: eksl1.CfnAddon }>(id: string, method: string, make: (id: string) => T): T {
+    if (this.node.tryFindChild(id)) {
+      throw new HardenedEksError('AddonExists', this,
+        `${method}() was already called on this cluster; one ${id} serves the whole cluster. Use the ${id} it returned.`);
+    }
+    const addon = make(id);
+    addon.addon.node.addDependency(this.systemNodeGroup.nodegroup);
+    return addon;
   }
 
   /** One add-on of a kind per cluster, installed once the system node group is up. */
