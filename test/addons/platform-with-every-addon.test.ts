@@ -42,7 +42,8 @@ test('the checker: no open finding; only the upstream wildcards of the load bala
 test('no Lambda function beyond the ones the platform has without add-ons, and a deterministic template', () => {
   const lambdas = (addons: boolean) => Template.fromStack(build(new App(), addons)).findResources('AWS::Lambda::Function');
   expect(Object.keys(lambdas(true)).sort()).toEqual(Object.keys(lambdas(false)).sort());
-  expect(JSON.stringify(Template.fromStack(build(new App(), true)).toJSON())).toBe(JSON.stringify(Template.fromStack(build(new App(), true)).toJSON()));
+  const synth = () => JSON.stringify(Template.fromStack(build(new App(), true)).toJSON());
+  expect(synth()).toBe(synth());
 });
 
 (HAS_VALIDATIONS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on what the add-ons create', () => {
