@@ -178,3 +178,27 @@ describe('LoadBalancerController on any aws-eks-v2 cluster', () => {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 });
+
+describe('AddonNeedsImds on L2 inputs', () => {
+  test('aws-eks-v2\'s own AlbController passes (it gives region and vpcId)', () => {
+    const stack = new Stack(new App(), 'Alb', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new eks.Cluster(stack, 'Cluster', {
+      version: eks.KubernetesVersion.V1_34,
+      albController: { version: eks.AlbControllerVersion.V2_9_2 },
+      kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(stack, 'Kubectl') },
+    });
+    const charts = Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } });
+    expect(Object.keys(charts)).toHaveLength(1); // the rule had something to judge
+    expect(ImdsAudit.ofStack(stack).filter((f) => f.ruleId === RuleId.ADDON_NEEDS_IMDS || f.decidingRuleId === RuleId.ADDON_NEEDS_IMDS)).toEqual([]);
+  });
+
+  test('a bare addHelmChart of the controller with only clusterName is flagged for region and vpcId, naming our construct', () => {
+    const stack = new Stack(new App(), 'Bare');
+    const cluster = new HardenedCluster(stack, 'Cluster');
+    cluster.addHelmChart('Lbc', { chart: 'aws-load-balancer-controller', repository: 'https://aws.github.io/eks-charts', values: { clusterName: cluster.clusterName } });
+    const findings = ImdsAudit.ofStack(stack).filter((f) => f.ruleId === RuleId.ADDON_NEEDS_IMDS);
+    expect(findings.map((f) => f.property).sort()).toEqual(['Properties.Values.region', 'Properties.Values.vpcId']);
+    expect(findings[0].message).toMatch(/this library's LoadBalancerController, HardenedCluster\.addLoadBalancerController\(\), sets it/);
+    expect(findings[0].severity).toBe('warning');
+  });
+});
