@@ -3,6 +3,8 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct, IConstruct } from 'constructs';
+import { AddonOptions } from './addon-options';
+import { installChartAddon } from './chart-addon';
 import { mergeValues, refuseOwnedValues, validateReplicas } from './validate';
 import { PodIdentity } from '../identity/pod-identity';
 import { vendoredPolicy } from '../private/addon-policies';
@@ -29,7 +31,7 @@ export interface CertManagerRoute53Options {
 /**
  * Options of a `CertManager` (`HardenedCluster.addCertManager()`).
  */
-export interface CertManagerOptions {
+export interface CertManagerOptions extends AddonOptions {
   /**
    * Version of the `cert-manager` Helm chart (charts.jetstack.io), with its leading `v`.
    *
@@ -50,24 +52,12 @@ export interface CertManagerOptions {
    */
   readonly route53?: CertManagerRoute53Options;
   /**
-   * Node labels the cert-manager pods (controller, webhook, cainjector, startupapicheck) must match.
-   *
-   * @default - the system node group on a `HardenedCluster`; `kubernetes.io/os: linux` only elsewhere (the chart's default)
-   */
-  readonly nodeSelector?: { [key: string]: string };
-  /**
    * Extra Helm values, merged over this construct's. `serviceAccount` and the region in
    * `extraEnv` are the construct's.
    *
    * @default - no extra values
    */
   readonly helmValues?: { [key: string]: any };
-  /**
-   * Whether to make sure the `eks-pod-identity-agent` add-on exists, when `route53` is given.
-   *
-   * @default true
-   */
-  readonly podIdentityAgent?: boolean;
 }
 
 /**
@@ -119,46 +109,41 @@ export class CertManager extends Construct {
       throw new HardenedEksError('CertManagerNoZones', this, 'route53.hostedZones is empty; give the zones cert-manager may answer DNS-01 challenges in.');
     }
 
+    let document: any;
     if (zones) {
-      this.identity = new PodIdentity(this, 'Identity', {
-        cluster: props.cluster,
-        namespace: NAMESPACE,
-        serviceAccount: SERVICE_ACCOUNT,
-        createServiceAccount: false,
-        podIdentityAgent: props.podIdentityAgent,
-      });
-      const document = vendoredPolicy(POLICY_FILE, Aws.PARTITION);
+      document = vendoredPolicy(POLICY_FILE, Aws.PARTITION);
       const zoneArns = zones.map((z) => z.hostedZoneArn);
       for (const statement of document.Statement) {
         statement.Resource = [statement.Resource].flat().flatMap((r: string) => (ZONE_WILDCARD.test(r) ? zoneArns : [r]));
       }
-      this.policy = new iam.Policy(this, 'Policy', { document: iam.PolicyDocument.fromJson(document), roles: [this.identity.role] });
-      acknowledgeWildcards(this.policy);
     }
-
     const placement = props.nodeSelector ? { nodeSelector: { 'kubernetes.io/os': 'linux', ...props.nodeSelector } } : {};
-    const values = mergeValues(helmValues, {
-      crds: { enabled: true, keep: true },
-      replicaCount: replicas,
-      serviceAccount: { create: true, name: SERVICE_ACCOUNT },
-      ...(zones ? { extraEnv: [...theirEnv, { name: 'AWS_REGION', value: Stack.of(this).region }] } : {}),
-      ...placement,
-      webhook: { replicaCount: replicas, ...placement },
-      cainjector: { replicaCount: replicas, ...placement },
-      startupapicheck: { ...placement },
-    });
-    this.chart = new eks.HelmChart(this, 'Chart', {
+    const parts = installChartAddon(this, {
       cluster: props.cluster,
       repository: CHART_REPOSITORY,
       chart: CHART,
       version: this.version,
-      release: CHART,
       namespace: NAMESPACE,
       createNamespace: true,
-      values,
+      serviceAccount: SERVICE_ACCOUNT,
+      policyDocument: document,
+      podIdentityAgent: props.podIdentityAgent,
+      values: mergeValues(helmValues, {
+        crds: { enabled: true, keep: true },
+        replicaCount: replicas,
+        serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+        ...(zones ? { extraEnv: [...theirEnv, { name: 'AWS_REGION', value: Stack.of(this).region }] } : {}),
+        ...placement,
+        webhook: { replicaCount: replicas, ...placement },
+        cainjector: { replicaCount: replicas, ...placement },
+        startupapicheck: { ...placement },
+      }),
     });
-    if (this.identity && this.policy) {
-      this.chart.node.addDependency(this.identity, this.policy);
+    this.chart = parts.chart;
+    this.identity = parts.identity;
+    this.policy = parts.policy;
+    if (this.policy) {
+      acknowledgeWildcards(this.policy);
     }
   }
 }

@@ -3,6 +3,8 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { AddonOptions } from './addon-options';
+import { installChartAddon } from './chart-addon';
 import { mergeValues, refuseOwnedValues, validateChartVersion, validateReplicas } from './validate';
 import { PodIdentity } from '../identity/pod-identity';
 import { vendoredPolicy } from '../private/addon-policies';
@@ -19,7 +21,7 @@ const POLICY_FILE = 'aws-ebs-csi-driver/AmazonEBSCSIDriverPolicyV2.json';
 /**
  * Options of an `EbsCsiDriver` (`HardenedCluster.addEbsCsiDriver()`).
  */
-export interface EbsCsiDriverOptions {
+export interface EbsCsiDriverOptions extends AddonOptions {
   /**
    * Version of the `aws-ebs-csi-driver` Helm chart. The policy and the values schema are the ones
    * vendored for the default version.
@@ -33,12 +35,6 @@ export interface EbsCsiDriverOptions {
    * @default 2
    */
   readonly replicas?: number;
-  /**
-   * Node labels the controller pods must match (the node DaemonSet runs everywhere).
-   *
-   * @default - the system node group on a `HardenedCluster`; no selector elsewhere
-   */
-  readonly nodeSelector?: { [key: string]: string };
   /**
    * Customer managed keys the driver may create and attach volumes with: `kms:Decrypt`,
    * `kms:GenerateDataKeyWithoutPlaintext` and `kms:CreateGrant` (for AWS resources only) on each,
@@ -66,12 +62,6 @@ export interface EbsCsiDriverOptions {
    * @default - no extra values
    */
   readonly helmValues?: { [key: string]: any };
-  /**
-   * Whether to make sure the `eks-pod-identity-agent` add-on exists (see `PodIdentityOptions.podIdentityAgent`).
-   *
-   * @default true
-   */
-  readonly podIdentityAgent?: boolean;
 }
 
 /**
@@ -123,40 +113,31 @@ export class EbsCsiDriver extends Construct {
       'the construct gives the controller its region (it would otherwise ask IMDS, which fails at hop limit 1).',
       'controller.serviceAccount', SERVICE_ACCOUNT);
 
-    this.identity = new PodIdentity(this, 'Identity', {
-      cluster: props.cluster,
-      namespace: NAMESPACE,
-      serviceAccount: SERVICE_ACCOUNT,
-      createServiceAccount: false,
-      podIdentityAgent: props.podIdentityAgent,
-    });
-    this.policy = new iam.Policy(this, 'Policy', {
-      document: iam.PolicyDocument.fromJson(vendoredPolicy(POLICY_FILE, Aws.PARTITION)),
-      roles: [this.identity.role],
-    });
-    acknowledgeWildcards(this.policy);
-    for (const key of [...props.kmsKeys ?? [], ...props.storageClassKey ? [props.storageClassKey] : []]) {
-      grantVolumeKey(key, this.identity.role);
-    }
-
-    const values = mergeValues(helmValues, {
-      controller: {
-        region: Stack.of(this).region,
-        replicaCount: replicas,
-        serviceAccount: { create: true, name: SERVICE_ACCOUNT },
-        ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
-      },
-    });
-    this.chart = new eks.HelmChart(this, 'Chart', {
+    const parts = installChartAddon(this, {
       cluster: props.cluster,
       repository: CHART_REPOSITORY,
       chart: CHART,
       version: this.version,
-      release: CHART,
       namespace: NAMESPACE,
-      values,
+      serviceAccount: SERVICE_ACCOUNT,
+      policyDocument: vendoredPolicy(POLICY_FILE, Aws.PARTITION),
+      podIdentityAgent: props.podIdentityAgent,
+      values: mergeValues(helmValues, {
+        controller: {
+          region: Stack.of(this).region,
+          replicaCount: replicas,
+          serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+          ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
+        },
+      }),
     });
-    this.chart.node.addDependency(this.identity, this.policy);
+    this.chart = parts.chart;
+    this.identity = parts.identity!;
+    this.policy = parts.policy!;
+    acknowledgeWildcards(this.policy);
+    for (const key of [...props.kmsKeys ?? [], ...props.storageClassKey ? [props.storageClassKey] : []]) {
+      grantVolumeKey(key, this.identity.role);
+    }
 
     if (props.defaultStorageClass) {
       this.storageClass = new eks.KubernetesManifest(this, 'StorageClass', {

@@ -3,6 +3,8 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { AddonOptions } from './addon-options';
+import { installChartAddon } from './chart-addon';
 import { mergeValues, refuseOwnedValues, validateChartVersion } from './validate';
 import { PodIdentity } from '../identity/pod-identity';
 import { vendoredPolicy } from '../private/addon-policies';
@@ -22,7 +24,7 @@ const POLICIES = ['create-only', 'sync', 'upsert-only'];
 /**
  * Options of an `ExternalDns` (`HardenedCluster.addExternalDns()`).
  */
-export interface ExternalDnsOptions {
+export interface ExternalDnsOptions extends AddonOptions {
   /**
    * The Route 53 hosted zones ExternalDNS may change records in: the only zones its policy names,
    * and its `domainFilters`.
@@ -49,24 +51,12 @@ export interface ExternalDnsOptions {
    */
   readonly txtOwnerId?: string;
   /**
-   * Node labels the pod must match.
-   *
-   * @default - the system node group on a `HardenedCluster`; no selector elsewhere
-   */
-  readonly nodeSelector?: { [key: string]: string };
-  /**
    * Extra Helm values, merged over this construct's. `provider`, `domainFilters` and the region in
    * `env` are the construct's; other `env` entries are kept.
    *
    * @default - no extra values
    */
   readonly helmValues?: { [key: string]: any };
-  /**
-   * Whether to make sure the `eks-pod-identity-agent` add-on exists (see `PodIdentityOptions.podIdentityAgent`).
-   *
-   * @default true
-   */
-  readonly podIdentityAgent?: boolean;
 }
 
 /**
@@ -120,42 +110,35 @@ export class ExternalDns extends Construct {
         'helmValues.env must be a list of { name, value } without AWS_REGION / AWS_DEFAULT_REGION: the construct gives ExternalDNS its region (it would otherwise ask IMDS, which fails at hop limit 1).');
     }
 
-    this.identity = new PodIdentity(this, 'Identity', {
-      cluster: props.cluster,
-      namespace: NAMESPACE,
-      serviceAccount: SERVICE_ACCOUNT,
-      createServiceAccount: false,
-      podIdentityAgent: props.podIdentityAgent,
-    });
     const document = vendoredPolicy(POLICY_FILE, Aws.PARTITION);
     const zoneArns = props.hostedZones.map((z) => z.hostedZoneArn);
     for (const statement of document.Statement) {
-      const resources: string[] = [statement.Resource].flat();
-      statement.Resource = resources.flatMap((r) => (ZONE_WILDCARD.test(r) ? zoneArns : [r]));
+      statement.Resource = [statement.Resource].flat().flatMap((r: string) => (ZONE_WILDCARD.test(r) ? zoneArns : [r]));
     }
-    this.policy = new iam.Policy(this, 'Policy', { document: iam.PolicyDocument.fromJson(document), roles: [this.identity.role] });
-    acknowledgeAwsSolutions(this.policy, 'AwsSolutions-IAM5[Resource::*]',
-      'route53:ListHostedZones has no resource-level permissions (the upstream ExternalDNS AWS tutorial\'s policy, vendored); ' +
-      'record changes are limited to the given hosted zones.');
-
-    const values = mergeValues(helmValues, {
-      provider: { name: 'aws' },
-      env: [...theirEnv, { name: 'AWS_REGION', value: Stack.of(this).region }],
-      domainFilters: props.hostedZones.map((z) => z.zoneName),
-      policy: syncPolicy,
-      txtOwnerId: props.txtOwnerId ?? props.cluster.clusterName,
-      serviceAccount: { create: true, name: SERVICE_ACCOUNT },
-      ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
-    });
-    this.chart = new eks.HelmChart(this, 'Chart', {
+    const parts = installChartAddon(this, {
       cluster: props.cluster,
       repository: CHART_REPOSITORY,
       chart: CHART,
       version: this.version,
-      release: CHART,
       namespace: NAMESPACE,
-      values,
+      serviceAccount: SERVICE_ACCOUNT,
+      policyDocument: document,
+      podIdentityAgent: props.podIdentityAgent,
+      values: mergeValues(helmValues, {
+        provider: { name: 'aws' },
+        env: [...theirEnv, { name: 'AWS_REGION', value: Stack.of(this).region }],
+        domainFilters: props.hostedZones.map((z) => z.zoneName),
+        policy: syncPolicy,
+        txtOwnerId: props.txtOwnerId ?? props.cluster.clusterName,
+        serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+        ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
+      }),
     });
-    this.chart.node.addDependency(this.identity, this.policy);
+    this.chart = parts.chart;
+    this.identity = parts.identity!;
+    this.policy = parts.policy!;
+    acknowledgeAwsSolutions(this.policy, 'AwsSolutions-IAM5[Resource::*]',
+      'route53:ListHostedZones has no resource-level permissions (the upstream ExternalDNS AWS tutorial\'s policy, vendored); ' +
+      'record changes are limited to the given hosted zones.');
   }
 }

@@ -1,3 +1,4 @@
+export * from './addon-options';
 export * from './cert-manager';
 export * from './cloudwatch-observability';
 export * from './ebs-csi-driver';

@@ -3,6 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { AddonOptions } from './addon-options';
+import { installChartAddon } from './chart-addon';
 import { mergeValues, refuseOwnedValues, validateChartVersion, validateReplicas } from './validate';
 import { ImdsAcknowledgements } from '../checks/acknowledgements';
 import { RuleId } from '../checks/rules';
@@ -22,7 +24,7 @@ const OWNED_VALUES = ['clusterName', 'region', 'vpcId', 'vpcTags'];
 /**
  * Options of a `LoadBalancerController` (`HardenedCluster.addLoadBalancerController()`).
  */
-export interface LoadBalancerControllerOptions {
+export interface LoadBalancerControllerOptions extends AddonOptions {
   /**
    * Version of the `aws-load-balancer-controller` Helm chart (eks-charts). The controller's IAM
    * policy is the one vendored for the default version; pin another version only after checking
@@ -39,13 +41,6 @@ export interface LoadBalancerControllerOptions {
    */
   readonly replicas?: number;
   /**
-   * Node labels the controller pods must match.
-   *
-   * @default - the system node group (`node.cdk-hardened-eks.io/role: system`) on a
-   * `HardenedCluster`, so the controller never waits for Karpenter capacity; no selector elsewhere
-   */
-  readonly nodeSelector?: { [key: string]: string };
-  /**
    * Extra Helm values, merged over this construct's. `clusterName`, `region`, `vpcId`, `vpcTags`
    * and `serviceAccount.name` are the construct's (they keep the controller off IMDS and on its
    * Pod Identity) and cannot be set here; an IRSA role annotation is refused.
@@ -59,12 +54,6 @@ export interface LoadBalancerControllerOptions {
    * @default - the vendored upstream policy only
    */
   readonly additionalPolicyStatements?: iam.PolicyStatement[];
-  /**
-   * Whether to make sure the `eks-pod-identity-agent` add-on exists (see `PodIdentityOptions.podIdentityAgent`).
-   *
-   * @default true
-   */
-  readonly podIdentityAgent?: boolean;
 }
 
 /**
@@ -120,41 +109,31 @@ export class LoadBalancerController extends Construct {
       'the construct sets clusterName, region and vpcId itself (the controller would otherwise ask IMDS for them, which fails ' +
       'at hop limit 1); pass `vpc` to choose another VPC.', 'serviceAccount', SERVICE_ACCOUNT);
 
-    this.identity = new PodIdentity(this, 'Identity', {
-      cluster: props.cluster,
-      namespace: NAMESPACE,
-      serviceAccount: SERVICE_ACCOUNT,
-      // The chart creates the service account (without an IRSA annotation).
-      createServiceAccount: false,
-      podIdentityAgent: props.podIdentityAgent,
-    });
-    this.policy = new iam.Policy(this, 'Policy', {
-      document: iam.PolicyDocument.fromJson(vendoredPolicy('aws-load-balancer-controller/iam_policy.json', Aws.PARTITION)),
-      roles: [this.identity.role],
-    });
-    for (const statement of props.additionalPolicyStatements ?? []) {
-      this.policy.addStatements(statement);
-    }
-    acknowledgeUpstreamWildcards(this.policy);
-
-    const values = mergeValues(helmValues, {
-      clusterName: props.cluster.clusterName,
-      region: Stack.of(this).region,
-      vpcId: vpc.vpcId,
-      replicaCount: replicas,
-      serviceAccount: { create: true, name: SERVICE_ACCOUNT },
-      ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
-    });
-    this.chart = new eks.HelmChart(this, 'Chart', {
+    const parts = installChartAddon(this, {
       cluster: props.cluster,
       repository: CHART_REPOSITORY,
       chart: CHART,
       version: this.version,
-      release: CHART,
       namespace: NAMESPACE,
-      values,
+      serviceAccount: SERVICE_ACCOUNT,
+      policyDocument: vendoredPolicy('aws-load-balancer-controller/iam_policy.json', Aws.PARTITION),
+      podIdentityAgent: props.podIdentityAgent,
+      values: mergeValues(helmValues, {
+        clusterName: props.cluster.clusterName,
+        region: Stack.of(this).region,
+        vpcId: vpc.vpcId,
+        replicaCount: replicas,
+        serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+        ...(props.nodeSelector ? { nodeSelector: props.nodeSelector } : {}),
+      }),
     });
-    this.chart.node.addDependency(this.identity, this.policy);
+    this.chart = parts.chart;
+    this.identity = parts.identity!;
+    this.policy = parts.policy!;
+    for (const statement of props.additionalPolicyStatements ?? []) {
+      this.policy.addStatements(statement);
+    }
+    acknowledgeUpstreamWildcards(this.policy);
   }
 }
 

@@ -1,8 +1,10 @@
+import { AddonIdentityOptions } from './addon-options';
+
 /**
  * Options of an EKS managed add-on installed with its own Pod Identity (`EfsCsiDriver`,
  * `CloudWatchObservability`).
  */
-export interface ManagedAddonOptions {
+export interface ManagedAddonOptions extends AddonIdentityOptions {
   /**
    * The add-on version (`vX.Y.Z-eksbuild.N`). It must be one that supports Pod Identity (the
    * construct refuses older ones); which builds exist for a Kubernetes version only the EKS API
@@ -18,10 +20,4 @@ export interface ManagedAddonOptions {
    * @default - the add-on's defaults
    */
   readonly configurationValues?: { [key: string]: any };
-  /**
-   * Whether to make sure the `eks-pod-identity-agent` add-on exists (see `PodIdentityOptions.podIdentityAgent`).
-   *
-   * @default true
-   */
-  readonly podIdentityAgent?: boolean;
 }

@@ -15,7 +15,7 @@ import { toSarifLog } from '../../src/checks/report/sarif';
 import { runCli } from '../../src/cli/main';
 
 const RULES_DIR = path.join(__dirname, '..', '..', 'src', 'checks', 'rules');
-const SUPPORT_FILES = new Set(['index.ts', 'rule.ts', 'rule-id.ts', 'rule-module.ts', 'construct-fixes.ts']);
+const SUPPORT_FILES = new Set(['index.ts', 'rule.ts', 'rule-id.ts', 'rule-module.ts', 'construct-fixes.ts', 'judged.ts']);
 
 describe('the registry', () => {
   test('each rule file declares exactly one rule, and every rule is in the catalogue once', () => {

@@ -1,3 +1,4 @@
+import { } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -8,9 +9,7 @@ export const ADDON_NEEDS_IMDS: RuleModule = {
   id: RuleId.ADDON_NEEDS_IMDS,
   category: RuleCategory.ADDON,
   judges: {
-    resourceTypes: [
-      'Custom::AWSCDK-EKS-HelmChart',
-    ],
+    resourceTypes: ['Custom::AWSCDK-EKS-HelmChart'],
     kubernetesKinds: [],
   },
   defaultSeverity: Severity.WARNING,

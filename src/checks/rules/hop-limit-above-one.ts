@@ -1,4 +1,5 @@
 import { EC2_LAUNCH_TEMPLATE, HOP_FIX_L2 } from './construct-fixes';
+import { EC2_METADATA_TYPES, MANIFEST_TYPES, NODE_CLASS_KINDS } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -9,23 +10,8 @@ export const HOP_LIMIT_ABOVE_ONE: RuleModule = {
   id: RuleId.HOP_LIMIT_ABOVE_ONE,
   category: RuleCategory.IMDS,
   judges: {
-    resourceTypes: [
-      'AWS::EC2::LaunchTemplate',
-      'AWS::AutoScaling::LaunchConfiguration',
-      'AWS::EC2::Instance',
-      'AWS::EC2::EC2Fleet',
-      'AWS::ImageBuilder::InfrastructureConfiguration',
-      'AWS::WorkSpacesInstances::WorkspaceInstance',
-      'AWS::EMR::SecurityConfiguration',
-      'Custom::AWSCDK-EKS-KubernetesResource',
-      'Custom::AWSCDK-EKS-KubernetesPatch',
-      'Custom::AWSCDK-EKS-HelmChart',
-    ],
-    kubernetesKinds: [
-      'karpenter.k8s.aws/EC2NodeClass',
-      'karpenter.k8s.aws/AWSNodeTemplate',
-      'karpenter.sh/Provisioner',
-    ],
+    resourceTypes: [...EC2_METADATA_TYPES, 'AWS::EMR::SecurityConfiguration', ...MANIFEST_TYPES],
+    kubernetesKinds: [...NODE_CLASS_KINDS],
   },
   defaultSeverity: Severity.ERROR,
   summary: 'The PUT response hop limit is, or in some Fn::If branch or mapping value can be, greater than 1.',

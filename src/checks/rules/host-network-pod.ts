@@ -1,3 +1,4 @@
+import { MANIFEST_TYPES } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -8,25 +9,8 @@ export const HOST_NETWORK_POD: RuleModule = {
   id: RuleId.HOST_NETWORK_POD,
   category: RuleCategory.IMDS,
   judges: {
-    resourceTypes: [
-      'Custom::AWSCDK-EKS-KubernetesResource',
-      'Custom::AWSCDK-EKS-KubernetesPatch',
-      'Custom::AWSCDK-EKS-HelmChart',
-    ],
-    kubernetesKinds: [
-      'Pod',
-      'apps/Deployment',
-      'apps/DaemonSet',
-      'apps/StatefulSet',
-      'apps/ReplicaSet',
-      'batch/Job',
-      'batch/CronJob',
-      'ReplicationController',
-      'PodTemplate',
-      'extensions/Deployment',
-      'extensions/DaemonSet',
-      'extensions/ReplicaSet',
-    ],
+    resourceTypes: [...MANIFEST_TYPES],
+    kubernetesKinds: ['Pod', 'apps/Deployment', 'apps/DaemonSet', 'apps/StatefulSet', 'apps/ReplicaSet', 'batch/Job', 'batch/CronJob', 'ReplicationController', 'PodTemplate', 'extensions/Deployment', 'extensions/DaemonSet', 'extensions/ReplicaSet'],
   },
   defaultSeverity: Severity.WARNING,
   summary: 'A workload (Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate) uses `hostNetwork: true` ' +

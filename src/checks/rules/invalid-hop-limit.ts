@@ -1,3 +1,4 @@
+import { EC2_METADATA_TYPES, MANIFEST_TYPES, NODE_CLASS_KINDS } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -8,23 +9,8 @@ export const INVALID_HOP_LIMIT: RuleModule = {
   id: RuleId.INVALID_HOP_LIMIT,
   category: RuleCategory.IMDS,
   judges: {
-    resourceTypes: [
-      'AWS::EC2::LaunchTemplate',
-      'AWS::AutoScaling::LaunchConfiguration',
-      'AWS::EC2::Instance',
-      'AWS::EC2::EC2Fleet',
-      'AWS::ImageBuilder::InfrastructureConfiguration',
-      'AWS::WorkSpacesInstances::WorkspaceInstance',
-      'AWS::EMR::SecurityConfiguration',
-      'Custom::AWSCDK-EKS-KubernetesResource',
-      'Custom::AWSCDK-EKS-KubernetesPatch',
-      'Custom::AWSCDK-EKS-HelmChart',
-    ],
-    kubernetesKinds: [
-      'karpenter.k8s.aws/EC2NodeClass',
-      'karpenter.k8s.aws/AWSNodeTemplate',
-      'karpenter.sh/Provisioner',
-    ],
+    resourceTypes: [...EC2_METADATA_TYPES, 'AWS::EMR::SecurityConfiguration', ...MANIFEST_TYPES],
+    kubernetesKinds: [...NODE_CLASS_KINDS],
   },
   defaultSeverity: Severity.ERROR,
   summary: 'The hop limit is outside 1..64, not an integer, or (in a Kubernetes object) not a JSON integer.',

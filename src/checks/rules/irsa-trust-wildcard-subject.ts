@@ -1,3 +1,4 @@
+import { ROLE_ONLY } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -7,12 +8,7 @@ import { Severity } from '../severity';
 export const IRSA_TRUST_WILDCARD_SUBJECT: RuleModule = {
   id: RuleId.IRSA_TRUST_WILDCARD_SUBJECT,
   category: RuleCategory.IDENTITY,
-  judges: {
-    resourceTypes: [
-      'AWS::IAM::Role',
-    ],
-    kubernetesKinds: [],
-  },
+  judges: ROLE_ONLY,
   defaultSeverity: Severity.WARNING,
   summary:
     'An IRSA trust matches `<issuer>:sub` only with `StringLike` patterns that hold wildcards (or values only known ' +

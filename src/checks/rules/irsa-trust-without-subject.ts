@@ -1,3 +1,4 @@
+import { ROLE_ONLY } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -7,12 +8,7 @@ import { Severity } from '../severity';
 export const IRSA_TRUST_WITHOUT_SUBJECT: RuleModule = {
   id: RuleId.IRSA_TRUST_WITHOUT_SUBJECT,
   category: RuleCategory.IDENTITY,
-  judges: {
-    resourceTypes: [
-      'AWS::IAM::Role',
-    ],
-    kubernetesKinds: [],
-  },
+  judges: ROLE_ONLY,
   defaultSeverity: Severity.ERROR,
   summary:
     'A role lets an EKS OIDC provider assume it (`sts:AssumeRoleWithWebIdentity`) with no `<issuer>:sub` condition ' +

@@ -1,3 +1,4 @@
+import { ROLE_ONLY } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -7,12 +8,7 @@ import { Severity } from '../severity';
 export const NODE_ROLE_WORKLOAD_POLICY: RuleModule = {
   id: RuleId.NODE_ROLE_WORKLOAD_POLICY,
   category: RuleCategory.IDENTITY,
-  judges: {
-    resourceTypes: [
-      'AWS::IAM::Role',
-    ],
-    kubernetesKinds: [],
-  },
+  judges: ROLE_ONLY,
   defaultSeverity: Severity.WARNING,
   summary:
     'A node role (trusted by `ec2.amazonaws.com` and used by an AWS::EKS::Nodegroup, an EC2_LINUX / EC2_WINDOWS ' +

@@ -1,4 +1,5 @@
 import { EKS_NODEGROUPS, NODEGROUP_FIX_L2 } from './construct-fixes';
+import { } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -9,9 +10,7 @@ export const NODEGROUP_DEFAULT_LAUNCH_TEMPLATE: RuleModule = {
   id: RuleId.NODEGROUP_DEFAULT_LAUNCH_TEMPLATE,
   category: RuleCategory.IMDS,
   judges: {
-    resourceTypes: [
-      'AWS::EKS::Nodegroup',
-    ],
+    resourceTypes: ['AWS::EKS::Nodegroup'],
     kubernetesKinds: [],
   },
   defaultSeverity: Severity.ERROR,

@@ -1,3 +1,4 @@
+import { ROLE_ONLY } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -7,12 +8,7 @@ import { Severity } from '../severity';
 export const POD_IDENTITY_TRUST_UNSCOPED: RuleModule = {
   id: RuleId.POD_IDENTITY_TRUST_UNSCOPED,
   category: RuleCategory.IDENTITY,
-  judges: {
-    resourceTypes: [
-      'AWS::IAM::Role',
-    ],
-    kubernetesKinds: [],
-  },
+  judges: ROLE_ONLY,
   defaultSeverity: Severity.WARNING,
   summary:
     'A role trusts `pods.eks.amazonaws.com` with no session-tag condition (`aws:RequestTag/eks-cluster-arn`, ' +

@@ -1,3 +1,4 @@
+import { ROLE_ONLY } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -7,12 +8,7 @@ import { Severity } from '../severity';
 export const POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION: RuleModule = {
   id: RuleId.POD_IDENTITY_TRUST_WITHOUT_TAG_SESSION,
   category: RuleCategory.IDENTITY,
-  judges: {
-    resourceTypes: [
-      'AWS::IAM::Role',
-    ],
-    kubernetesKinds: [],
-  },
+  judges: ROLE_ONLY,
   defaultSeverity: Severity.ERROR,
   summary:
     'A role trusts `pods.eks.amazonaws.com` but does not allow `sts:TagSession` to it (in every branch that can be ' +

@@ -1,4 +1,5 @@
 import { EC2_LAUNCH_TEMPLATE, TOKENS_FIX_L2 } from './construct-fixes';
+import { EC2_METADATA_TYPES, MANIFEST_TYPES } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -9,22 +10,8 @@ export const TOKENS_NOT_PINNED: RuleModule = {
   id: RuleId.TOKENS_NOT_PINNED,
   category: RuleCategory.IMDS,
   judges: {
-    resourceTypes: [
-      'AWS::EC2::LaunchTemplate',
-      'AWS::AutoScaling::LaunchConfiguration',
-      'AWS::EC2::Instance',
-      'AWS::EC2::EC2Fleet',
-      'AWS::ImageBuilder::InfrastructureConfiguration',
-      'AWS::WorkSpacesInstances::WorkspaceInstance',
-      'AWS::EC2::SpotFleet',
-      'Custom::AWSCDK-EKS-KubernetesResource',
-      'Custom::AWSCDK-EKS-KubernetesPatch',
-      'Custom::AWSCDK-EKS-HelmChart',
-    ],
-    kubernetesKinds: [
-      'karpenter.k8s.aws/AWSNodeTemplate',
-      'karpenter.sh/Provisioner',
-    ],
+    resourceTypes: [...EC2_METADATA_TYPES, 'AWS::EC2::SpotFleet', ...MANIFEST_TYPES],
+    kubernetesKinds: ['karpenter.k8s.aws/AWSNodeTemplate', 'karpenter.sh/Provisioner'],
   },
   defaultSeverity: Severity.ERROR,
   summary: '`HttpTokens` is omitted where the default depends on the AMI or the account (or, for a v1alpha1 ' +

@@ -1,3 +1,4 @@
+import { } from './judged';
 import { RuleCategory } from './rule';
 import { RuleId } from './rule-id';
 import { RuleModule } from './rule-module';
@@ -8,12 +9,7 @@ export const WORKLOAD_ROLE_WILDCARD: RuleModule = {
   id: RuleId.WORKLOAD_ROLE_WILDCARD,
   category: RuleCategory.IDENTITY,
   judges: {
-    resourceTypes: [
-      'AWS::IAM::Role',
-      'AWS::IAM::Policy',
-      'AWS::IAM::ManagedPolicy',
-      'AWS::IAM::RolePolicy',
-    ],
+    resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy'],
     kubernetesKinds: [],
   },
   defaultSeverity: Severity.WARNING,
