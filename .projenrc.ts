@@ -68,6 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@marcbachmann/cel-js@^8.0.0',
     // AwsSolutions pack over the hardened platform.
     'cdk-nag@^3.0.2',
+    // Offline IAM policy evaluation: the controller policy's denies as IAM would decide them.
+    '@cloud-copilot/iam-simulate@^0.1.173',
   ],
   bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
 

@@ -63,7 +63,7 @@ const WILDCARD_REASONS = new Map<string, Array<[string, string]>>([
 /** One statement of a policy document, in the JSON form IAM reads. */
 interface Statement {
   readonly Sid: string;
-  readonly Effect: 'Allow';
+  readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | string[];
   readonly Resource: string | string[];
   readonly Condition?: { [operator: string]: { [key: string]: string | string[] } };
@@ -78,6 +78,9 @@ interface Statement {
  *   the request tags `kubernetes.io/cluster/<cluster>: owned`, `eks:eks-cluster-name: <cluster>` and
  *   `karpenter.sh/nodepool`; launch templates, termination and deletion only on resources carrying
  *   those tags;
+ * - MetadataGuardrails (beyond Karpenter's template): denies `RunInstances` of an instance with a
+ *   hop limit above 1 or `HttpTokens: optional` (where the request carries those keys), and
+ *   `ModifyInstanceMetadataOptions`;
  * - IAMIntegration: `iam:PassRole` on the node role only, to EC2 only; instance-profile actions
  *   only on profiles tagged for this cluster, this region and an `EC2NodeClass`;
  * - EKSIntegration: `eks:DescribeCluster` on this cluster;
@@ -187,6 +190,39 @@ export class KarpenterControllerPolicy extends Construct {
             StringEquals: { [`aws:ResourceTag/${ownedTag}`]: 'owned' },
             StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
           },
+        },
+      ],
+    });
+
+    groups.push({
+      id: 'MetadataGuardrails',
+      description: 'Karpenter controller: never launch an instance whose hop limit is above 1 or that allows IMDSv1, never change metadata options',
+      statements: [
+        // Defense in depth, not the first line: the metadata condition keys exist only on the
+        // instance resource of RunInstances (not on CreateLaunchTemplate or CreateFleet, Service
+        // Authorization Reference); that CreateFleet's instance launches are evaluated against them
+        // is reported by Karpenter users but not documented by AWS. The operators are false when the
+        // key is absent, so Karpenter's dry-run RunInstances, which carries no metadata keys, is not
+        // denied (a negated operator or a Null check would deny it: karpenter-provider-aws #9018).
+        {
+          Sid: 'DenyInstancesWithHopLimitAboveOne',
+          Effect: 'Deny',
+          Resource: ec2Arn('instance/*'),
+          Action: 'ec2:RunInstances',
+          Condition: { NumericGreaterThan: { 'ec2:MetadataHttpPutResponseHopLimit': '1' } },
+        },
+        {
+          Sid: 'DenyInstancesWithImdsV1',
+          Effect: 'Deny',
+          Resource: ec2Arn('instance/*'),
+          Action: 'ec2:RunInstances',
+          Condition: { StringEquals: { 'ec2:MetadataHttpTokens': 'optional' } },
+        },
+        {
+          Sid: 'DenyInstanceMetadataChanges',
+          Effect: 'Deny',
+          Resource: ec2Arn('instance/*'),
+          Action: 'ec2:ModifyInstanceMetadataOptions',
         },
       ],
     });

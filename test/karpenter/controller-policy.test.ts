@@ -43,14 +43,14 @@ describe('KarpenterControllerPolicy', () => {
   const ec2 = (resource: string) => `arn:${P}:ec2:${REGION}:*:${resource}`;
   const ownedCondition = { 'aws:RequestTag/kubernetes.io/cluster/prod': 'owned' };
 
-  test('six managed policies, each attached to the controller role', () => {
+  test('seven managed policies, each attached to the controller role', () => {
     const policies = managedPolicies(template);
-    expect(policies).toHaveLength(6);
+    expect(policies).toHaveLength(7);
     for (const policy of policies) {
       expect(policy.roles).toEqual([{ Ref: ids.role }]);
     }
     const groups = policies.map((p) => p.id.replace(/^Policy/, '').replace(/[0-9A-F]{8}$/, '')).sort();
-    expect(groups).toEqual(['EKSIntegration', 'IAMIntegration', 'Interruption', 'NodeLifecycle', 'ResourceDiscovery', 'ZonalShift']);
+    expect(groups).toEqual(['EKSIntegration', 'IAMIntegration', 'Interruption', 'MetadataGuardrails', 'NodeLifecycle', 'ResourceDiscovery', 'ZonalShift']);
   });
 
   describe('NodeLifecycle', () => {
@@ -226,9 +226,14 @@ describe('KarpenterControllerPolicy', () => {
   test('no statement allows a mutating action on * without a condition, and no action is a wildcard', () => {
     expect(statements.size).toBeGreaterThan(15);
     const violations: string[] = [];
+    // The denies are MetadataGuardrails' (tested with an IAM simulator in controller-policy-denies.test.ts).
+    const denies = new Set(['DenyInstancesWithHopLimitAboveOne', 'DenyInstancesWithImdsV1', 'DenyInstanceMetadataChanges']);
     for (const statement of statements.values()) {
-      if (statement.Effect !== 'Allow') {
+      if (statement.Effect !== 'Allow' && !(statement.Effect === 'Deny' && denies.has(statement.Sid))) {
         violations.push(`${statement.Sid}: effect ${statement.Effect}`);
+      }
+      if (statement.Effect === 'Deny') {
+        continue;
       }
       for (const action of list(statement.Action).filter((a) => !/^[a-z0-9-]+:[A-Za-z]+$/.test(a))) {
         violations.push(`${statement.Sid}: wildcard action ${action}`);
@@ -244,7 +249,7 @@ describe('KarpenterControllerPolicy', () => {
 
   test('every mutating statement is scoped by a condition or by resources of this cluster', () => {
     const unconditionedMutating = [...statements.values()]
-      .filter((s) => !s.Condition && list(s.Action).some((a) => !isReadOnly(a)))
+      .filter((s) => s.Effect === 'Allow' && !s.Condition && list(s.Action).some((a) => !isReadOnly(a)))
       .map((s) => s.Sid);
     // Launches must reference images, subnets, ... that Karpenter does not own: scoped to the region's ARNs instead;
     // the queue actions name the one queue.
@@ -266,7 +271,7 @@ describe('KarpenterControllerPolicy', () => {
 describe('KarpenterControllerPolicy options', () => {
   test('without an interruption queue there is no interruption policy and no sqs action', () => {
     const { template, statements } = build({ interruptionQueue: undefined });
-    expect(managedPolicies(template)).toHaveLength(5);
+    expect(managedPolicies(template)).toHaveLength(6);
     expect([...statements.values()].some((s) => list(s.Action).some((a) => a.startsWith('sqs:')))).toBe(false);
   });
 

@@ -181,7 +181,7 @@ describe('Karpenter on a cluster defined in the app', () => {
       ...ids('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' }),
       ...ids('AWS::EKS::AccessEntry', { PrincipalArn: { 'Fn::GetAtt': [nodeRoleId, 'Arn'] } }),
     ];
-    expect(expected).toHaveLength(9);
+    expect(expected).toHaveLength(10);
     expect(resource.DependsOn).toEqual(expect.arrayContaining(expected));
   });
 
