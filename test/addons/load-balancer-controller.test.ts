@@ -179,12 +179,21 @@ describe('LoadBalancerController on any aws-eks-v2 cluster', () => {
   }
 });
 
+/** The newest AlbControllerVersion this aws-cdk-lib has (the tests also run on the lowest supported one). */
+function newestAlbControllerVersion(): eks.AlbControllerVersion {
+  const table = eks.AlbControllerVersion as unknown as Record<string, eks.AlbControllerVersion>;
+  const parse = (k: string) => k.slice(1).split('_').map(Number);
+  const newest = Object.keys(table).filter((k) => /^V\d+_\d+_\d+$/.test(k))
+    .sort((a, b) => parse(a).reduce((d, n, i) => d || n - parse(b)[i], 0)).pop()!;
+  return table[newest];
+}
+
 describe('AddonNeedsImds on L2 inputs', () => {
   test('aws-eks-v2\'s own AlbController passes (it gives region and vpcId)', () => {
     const stack = new Stack(new App(), 'Alb', { env: { account: '111111111111', region: 'eu-west-1' } });
     new eks.Cluster(stack, 'Cluster', {
       version: eks.KubernetesVersion.V1_34,
-      albController: { version: eks.AlbControllerVersion.V2_9_2 },
+      albController: { version: newestAlbControllerVersion() },
       kubectlProviderOptions: { kubectlLayer: new KubectlV36Layer(stack, 'Kubectl') },
     });
     const charts = Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } });
