@@ -17,6 +17,7 @@ import { EbsCsiDriver, EbsCsiDriverOptions } from '../addons/ebs-csi-driver';
 import { EfsCsiDriver, EfsCsiDriverOptions } from '../addons/efs-csi-driver';
 import { ExternalDns, ExternalDnsOptions } from '../addons/external-dns';
 import { LoadBalancerController, LoadBalancerControllerOptions } from '../addons/load-balancer-controller';
+import { ImdsAdmissionPolicies, ImdsAdmissionPoliciesOptions } from '../guardrails/admission-policies';
 import { IrsaRole, IrsaRoleOptions } from '../identity/irsa-role';
 import { PodIdentity, PodIdentityOptions } from '../identity/pod-identity';
 import { claimServiceAccount } from '../identity/service-account';
@@ -106,6 +107,21 @@ export interface HardenedClusterProps {
    * @default - see `KarpenterOptions`
    */
   readonly karpenter?: KarpenterOptions;
+  /**
+   * Whether to apply the admission guardrails (`ImdsAdmissionPolicies`): the API server then
+   * refuses an `EC2NodeClass` that allows a hop limit above 1 or IMDSv1, and pods on the host
+   * network outside the allowed namespaces, whatever applies them (GitOps, Helm, kubectl).
+   * ValidatingAdmissionPolicy needs Kubernetes 1.30 or later.
+   *
+   * @default true
+   */
+  readonly admissionPolicies?: boolean;
+  /**
+   * Options of the admission guardrails, when `admissionPolicies` is true.
+   *
+   * @default - refuse (`AdmissionAction.DENY`); the host network in `kube-system` only
+   */
+  readonly admissionPolicyOptions?: ImdsAdmissionPoliciesOptions;
 }
 
 const DEFAULT_LOGGING = [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR];
@@ -132,6 +148,8 @@ export class HardenedCluster extends eks.Cluster {
    * Karpenter, unless `karpenterEnabled` is false.
    */
   public readonly karpenter?: Karpenter;
+  /** The admission guardrails, unless `admissionPolicies` is false. */
+  public readonly admissionPolicies?: ImdsAdmissionPolicies;
   private nativeOidcProvider?: iam.IOpenIdConnectProvider;
 
   constructor(scope: Construct, id: string, props: HardenedClusterProps = {}) {
@@ -198,6 +216,24 @@ export class HardenedCluster extends eks.Cluster {
       throw new HardenedEksError('KarpenterOptionsIgnored', this,
         'karpenter options are given but karpenterEnabled is false; remove the options or enable Karpenter.');
     }
+
+    if (props.admissionPolicies ?? true) {
+      const version = (props.version ?? eks.KubernetesVersion.of('1.36')).version;
+      const [major, minor] = version.split('.').map(Number);
+      if (!Token.isUnresolved(version) && (major < 1 || (major === 1 && minor < 30))) {
+        throw new HardenedEksError('AdmissionPoliciesNeedKubernetes130', this,
+          `version is ${version}; the admission guardrails (admissionPolicies) are ValidatingAdmissionPolicies, GA from Kubernetes 1.30. ` +
+          'Use 1.30 or later, or set admissionPolicies: false.');
+      }
+      this.admissionPolicies = new ImdsAdmissionPolicies(this, 'AdmissionPolicies', { ...props.admissionPolicyOptions, cluster: this });
+      // After the CRDs (the Karpenter chart waits for them), before any node class.
+      if (this.karpenter) {
+        this.admissionPolicies.manifest.node.addDependency(this.karpenter.chart);
+      }
+    } else if (props.admissionPolicyOptions) {
+      throw new HardenedEksError('AdmissionPolicyOptionsIgnored', this,
+        'admissionPolicyOptions are given but admissionPolicies is false; remove the options or enable the policies.');
+    }
   }
 
   /**
@@ -209,11 +245,14 @@ export class HardenedCluster extends eks.Cluster {
    * @param options node class options
    */
   public addEc2NodeClass(id: string, options: HardenedEc2NodeClassOptions = {}): HardenedEc2NodeClass {
-    return this.requireKarpenter('addEc2NodeClass').addEc2NodeClass(id, {
+    const nodeClass = this.requireKarpenter('addEc2NodeClass').addEc2NodeClass(id, {
       ...options,
       subnetSelectorTerms: options.subnetSelectorTerms ?? this.nodeSubnetSelectorTerms,
       securityGroupSelectorTerms: options.securityGroupSelectorTerms ?? this.nodeSecurityGroupSelectorTerms,
     });
+    // The guardrails are in place before any node class is applied.
+    this.admissionPolicies?.protect(nodeClass.manifest);
+    return nodeClass;
   }
 
   /**
@@ -260,6 +299,8 @@ export class HardenedCluster extends eks.Cluster {
    * @param options the add-on's options
    */
   public addCloudWatchObservability(options: CloudWatchObservabilityOptions = {}): CloudWatchObservability {
+    // The agent and Fluent Bit run on the host network (they read the node's metadata at zero hops).
+    this.admissionPolicies?.allowHostNetwork('amazon-cloudwatch');
     return this.addManagedAddon('CloudWatchObservability', 'addCloudWatchObservability',
       (id) => new CloudWatchObservability(this, id, { ...options, cluster: this }));
   }

@@ -401,3 +401,27 @@ function isObject(v: unknown): v is Schema {
 function clone<T>(v: T): T {
   return v === undefined ? v : JSON.parse(JSON.stringify(v));
 }
+
+/**
+ * Evaluates an admission policy's CEL expression on `object` as the API server would hand it over:
+ * after the CRD's defaults (for a Karpenter kind), integers of the schema as CEL `int`s.
+ */
+export function evaluateAdmissionExpression(expression: string, object: any): unknown {
+  const crd = crds().get(`${object?.apiVersion} ${object?.kind}`);
+  const value = crd ? toCel(crd.schema, applyDefaults(crd.schema, clone(object))) : toCelLoose(object);
+  return compile(expression)({ object: value });
+}
+
+/** Without a schema (a Pod): whole numbers as CEL `int`s. */
+function toCelLoose(value: unknown): unknown {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? BigInt(value) : value;
+  }
+  if (Array.isArray(value)) {
+    return value.map(toCelLoose);
+  }
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCelLoose(v)]));
+  }
+  return value;
+}
