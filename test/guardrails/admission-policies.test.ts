@@ -92,7 +92,8 @@ describe('the objects', () => {
     const stack = new Stack(new App(), 'Guardrails', { env: { account: '111111111111', region: 'eu-west-1' } });
     const cluster = new HardenedCluster(stack, 'Cluster');
     const guardrails = new ImdsAdmissionPolicies(stack, 'Guardrails', { cluster, action: AdmissionAction.WARN_AND_AUDIT });
-    const manifest = JSON.stringify(stack.resolve(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(guardrails.manifest.node.defaultChild as any)].Properties.Manifest));
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const manifest = JSON.stringify(stack.resolve(resources[stack.getLogicalId(guardrails.manifest.node.defaultChild as any)].Properties.Manifest));
     expect(manifest).toContain('ValidatingAdmissionPolicy');
     expect(ImdsAudit.ofStack(stack)).toEqual([]);
     expect(() => new ImdsAdmissionPolicies(stack, 'Bad', { cluster, action: 'Block' })).toThrow(/InvalidAdmissionAction.*"Block"/);
@@ -143,20 +144,22 @@ describe('differential: the policy against the engine on every v1 EC2NodeClass f
 });
 
 describe('on a HardenedCluster', () => {
-  const manifestOf = (stack: Stack, guardrails: ImdsAdmissionPolicies) =>
-    JSON.stringify(stack.resolve(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(guardrails.manifest.node.defaultChild as any)].Properties.Manifest));
+  const manifestOf = (stack: Stack, guardrails: ImdsAdmissionPolicies) => {
+    const id = stack.getLogicalId(guardrails.manifest.node.defaultChild as any);
+    return JSON.stringify(stack.resolve(Template.fromStack(stack).toJSON().Resources[id].Properties.Manifest));
+  };
 
   test('on by default, after the Karpenter chart and before every node class; the CloudWatch add-on\'s namespace joins the allowlist', () => {
     const stack = new Stack(new App(), 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } });
     const cluster = new HardenedCluster(stack, 'Cluster');
-    const nodeClass = cluster.addEc2NodeClass('general');
+    const general = cluster.addEc2NodeClass('general');
     cluster.addCloudWatchObservability();
     const guardrails = cluster.admissionPolicies!;
     expect(manifestOf(stack, guardrails)).toContain('\\"values\\":[\\"kube-system\\",\\"amazon-cloudwatch\\"]');
     const resources = Template.fromStack(stack).toJSON().Resources;
     const guardId = stack.getLogicalId(guardrails.manifest.node.defaultChild as any);
     expect(resources[guardId].DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(cluster.karpenter!.chart.node.defaultChild as any)]));
-    expect(resources[stack.getLogicalId(nodeClass.manifest.node.defaultChild as any)].DependsOn).toEqual(expect.arrayContaining([guardId]));
+    expect(resources[stack.getLogicalId(general.manifest.node.defaultChild as any)].DependsOn).toEqual(expect.arrayContaining([guardId]));
   });
 
   test('admissionPolicies: false leaves them out; options without them, or Kubernetes before 1.30, are refused', () => {
