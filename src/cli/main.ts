@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import { parseArgs } from 'util';
+import * as YAML from 'yaml';
 import { CheckerOptions, FailOn, validateCheckerOptions } from '../checks/options';
 import { reportFails } from '../checks/report/audit-report';
 import { formatJson } from '../checks/report/json';
@@ -11,6 +12,9 @@ import { RuleCatalogue, RuleCategory } from '../checks/rules';
 import { Severity } from '../checks/severity';
 import { auditPaths } from '../checks/sources/audit-paths';
 import { errorMessage, isInputError, oneLine } from '../checks/sources/input-error';
+import { AdmissionAction } from '../guardrails/admission-action';
+import { imdsAdmissionObjects } from '../private/admission-objects';
+import { imdsServiceControlPolicy } from '../private/scp';
 
 /** Where the CLI writes: `process.stdout` / `process.stderr`, or a test's buffers. */
 export interface CliIo {
@@ -49,10 +53,17 @@ export function runCli(argv: string[], io: CliIo = { stdout: process.stdout, std
     }
     const [command, ...paths] = positionals;
     if (command === undefined) {
-      throw new UsageError('missing command: expected `audit <path>...`');
+      throw new UsageError('missing command: expected `audit <path>...` or `guardrails`');
+    }
+    if (command === 'guardrails') {
+      if (paths.length > 0) {
+        throw new UsageError(`guardrails takes no paths (got '${paths[0]}')`);
+      }
+      io.stdout.write(guardrails(values));
+      return EXIT_PASS;
     }
     if (command !== 'audit') {
-      throw new UsageError(`unknown command '${command}': expected \`audit <path>...\``);
+      throw new UsageError(`unknown command '${command}': expected \`audit <path>...\` or \`guardrails\``);
     }
     if (paths.length === 0) {
       throw new UsageError('audit needs at least one path: a cloud assembly directory, a template or a manifest');
@@ -86,6 +97,9 @@ function parse(argv: string[]) {
         'format': { type: 'string', short: 'f' },
         'fail-on': { type: 'string' },
         'severity': { type: 'string', multiple: true },
+        'action': { type: 'string' },
+        'host-network-namespace': { type: 'string', multiple: true },
+        'scp': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
         'version': { type: 'boolean' },
       },
@@ -95,6 +109,27 @@ function parse(argv: string[]) {
     const message = oneLine(errorMessage(e)).split(/\.\s/)[0];
     throw new UsageError(message.charAt(0).toLowerCase() + message.slice(1));
   }
+}
+
+/**
+ * `guardrails`: the admission policies and bindings a `HardenedCluster` applies, as YAML documents
+ * or a JSON list, for clusters not built with this library; with `--scp`, the service control
+ * policy with the same instance-metadata denies, as JSON.
+ */
+function guardrails(values: { 'format'?: string; 'action'?: string; 'host-network-namespace'?: string[]; 'scp'?: boolean }): string {
+  if (values.scp) {
+    if (values.format !== undefined && values.format !== 'json') {
+      throw new UsageError(`--scp prints the policy as JSON; --format is '${values.format}'`);
+    }
+    return `${JSON.stringify(imdsServiceControlPolicy(), undefined, 2)}\n`;
+  }
+  const format = choice<'yaml' | 'json'>('--format', values.format, ['yaml', 'json'], 'yaml');
+  const action = choice<'deny' | 'warn'>('--action', values.action, ['deny', 'warn'], 'deny');
+  const namespaces = values['host-network-namespace'] ?? ['kube-system'];
+  const objects = imdsAdmissionObjects(action === 'deny' ? AdmissionAction.DENY : AdmissionAction.WARN_AND_AUDIT, namespaces);
+  return format === 'json'
+    ? `${JSON.stringify(objects, undefined, 2)}\n`
+    : objects.map((o) => YAML.stringify(o, { lineWidth: 0 })).join('---\n');
 }
 
 /** `--severity KEY=SEVERITY` (repeatable) as the checker's `severityOverrides`, validated like the API's. */
@@ -147,6 +182,8 @@ function usage(): string {
     .join('\n');
   return `Usage: ${NAME} audit <path>... [--format text|json|sarif] [--fail-on error|warning|never]
        [--severity <key>=<level>]...
+       ${NAME} guardrails [--format yaml|json] [--action deny|warn] [--host-network-namespace <ns>]...
+       ${NAME} guardrails --scp
 
 Audits EC2 instance metadata (IMDS) settings: finds every node path where a pod could reach the
 node role's credentials (hop limit above 1, IMDSv1 allowed, defaults that are not pinned), and the
@@ -166,6 +203,11 @@ Options:
                              Unverifiable:<rule>=error on the values one rule needs
   -h, --help                 show this help
   --version                  print the version
+
+guardrails prints the ValidatingAdmissionPolicies a HardenedCluster applies (EC2NodeClass hop limit
+and tokens; host-network pods outside the allowed namespaces, kube-system by default), for a GitOps
+repository; --action warn makes the bindings Warn + Audit; --scp prints instead a service control
+policy that denies RunInstances and ModifyInstanceMetadataOptions with a hop limit above 1 or IMDSv1.
 
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 bad usage or unreadable input.
 

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import * as auditPathsModule from '../../src/checks/sources/audit-paths';
 import { runCli } from '../../src/cli/main';
 import { cleanUp, FIXTURES, tempFiles } from '../support/temp-files';
@@ -239,5 +240,35 @@ describe('cdk-hardened-eks --help and --version', () => {
   test('--version prints the package version', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
     expect(cli('--version')).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+});
+
+describe('guardrails', () => {
+  test('prints the admission policies as YAML documents by default, Deny, kube-system allowed', () => {
+    const run = cli('guardrails');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const docs = YAML.parseAllDocuments(run.stdout).map((d) => d.toJS());
+    expect(docs.map((d: any) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'ValidatingAdmissionPolicy/cdk-hardened-eks-ec2nodeclass-imds', 'ValidatingAdmissionPolicyBinding/cdk-hardened-eks-ec2nodeclass-imds',
+      'ValidatingAdmissionPolicy/cdk-hardened-eks-host-network-pods', 'ValidatingAdmissionPolicyBinding/cdk-hardened-eks-host-network-pods',
+    ]);
+    expect(docs[1].spec.validationActions).toEqual(['Deny']);
+    expect(docs[3].spec.matchResources.namespaceSelector.matchExpressions[0].values).toEqual(['kube-system']);
+  });
+
+  test('--format json --action warn --host-network-namespace: the same objects as JSON, Warn + Audit, the namespaces given', () => {
+    const run = cli('guardrails', '--format', 'json', '--action', 'warn', '--host-network-namespace', 'kube-system', '--host-network-namespace', 'monitoring');
+    const objects = JSON.parse(run.stdout);
+    expect(objects[1].spec.validationActions).toEqual(['Warn', 'Audit']);
+    expect(objects[3].spec.matchResources.namespaceSelector.matchExpressions[0].values).toEqual(['kube-system', 'monitoring']);
+  });
+
+  test('--scp prints the service control policy; bad options are usage errors', () => {
+    const scp = JSON.parse(cli('guardrails', '--scp').stdout);
+    expect(scp.Statement.map((s: any) => s.Sid)).toEqual(['DenyInstancesWithHopLimitAboveOne', 'DenyInstancesWithImdsV1']);
+    expectUsageError(cli('guardrails', '--scp', '--format', 'yaml'), /--scp prints the policy as JSON/);
+    expectUsageError(cli('guardrails', '--action', 'block'), /--action must be one of deny, warn, not 'block'/);
+    expectUsageError(cli('guardrails', 'cdk.out'), /guardrails takes no paths/);
   });
 });

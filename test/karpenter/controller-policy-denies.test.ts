@@ -9,6 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { KarpenterControllerPolicy } from '../../src/karpenter/controller-policy';
+import { imdsServiceControlPolicy } from '../../src/private/scp';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -80,4 +81,41 @@ test.each([
 
 test('ModifyInstanceMetadataOptions is denied', async () => {
   expect(await decide('ec2:ModifyInstanceMetadataOptions', {})).toBe('ExplicitlyDenied');
+});
+
+describe('the organization SCP (cdk-hardened-eks guardrails --scp)', () => {
+  async function underScp(action: string, metadata: Record<string, string>): Promise<string> {
+    const result = await runSimulation({
+      identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] } }],
+      serviceControlPolicies: [{
+        orgIdentifier: 'ou-abcd-12345678',
+        policies: [
+          { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+          { name: 'ImdsGuardrails', policy: imdsServiceControlPolicy() },
+        ],
+      }],
+      resourceControlPolicies: [],
+      request: {
+        action,
+        principal: `arn:aws:iam::${ACCOUNT}:role/admin`,
+        resource: { accountId: ACCOUNT, resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0` },
+        contextVariables: metadata,
+      },
+    } as any, {});
+    if (result.resultType === 'error') {
+      throw new Error(JSON.stringify(result.errors));
+    }
+    return result.overallResult;
+  }
+
+  test.each([
+    ['ec2:RunInstances', 'ExplicitlyDenied', { 'ec2:MetadataHttpPutResponseHopLimit': '2' }],
+    ['ec2:RunInstances', 'ExplicitlyDenied', { 'ec2:MetadataHttpTokens': 'optional' }],
+    ['ec2:RunInstances', 'Allowed', { 'ec2:MetadataHttpPutResponseHopLimit': '1', 'ec2:MetadataHttpTokens': 'required' }],
+    ['ec2:RunInstances', 'Allowed', {}],
+    ['ec2:ModifyInstanceMetadataOptions', 'ExplicitlyDenied', { 'ec2:MetadataHttpPutResponseHopLimit': '3' }],
+    ['ec2:ModifyInstanceMetadataOptions', 'Allowed', { 'ec2:MetadataHttpPutResponseHopLimit': '1' }],
+  ] as Array<[string, string, Record<string, string>]>)('%s: %s with %j', async (action, expected, metadata) => {
+    expect(await underScp(action, metadata)).toBe(expected);
+  });
 });
