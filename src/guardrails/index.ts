@@ -1,2 +1,3 @@
+export * from './account-defaults';
 export * from './admission-action';
 export * from './admission-policies';
