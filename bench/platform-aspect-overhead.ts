@@ -32,11 +32,9 @@ const CASES: readonly Case[] = ['none', 'checker', 'cdk-nag'];
 export function buildPlatform(kind: Case, outdir: string): App {
   const app = new App({ outdir });
   const stack = new Stack(app, 'HardenedPlatform');
-  const cluster = new HardenedCluster(stack, 'Cluster');
-  const nodeClass = cluster.addEc2NodeClass('default', {
-    amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))],
+  const cluster = new HardenedCluster(stack, 'Cluster', {
+    defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
   });
-  cluster.addNodePool('default', { nodeClass });
   const bucket = new s3.Bucket(stack, 'Data', { enforceSSL: true, encryption: s3.BucketEncryption.S3_MANAGED });
   bucket.grantReadWrite(cluster.addPodIdentity('Workload', { namespace: 'apps', serviceAccount: 'reader', createNamespace: true }));
   if (kind === 'checker') {

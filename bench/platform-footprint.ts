@@ -67,12 +67,11 @@ function buildA(outdir: string, crdChart = false): { app: App; cluster: Hardened
   const app = new App({ outdir });
   const stack = new Stack(app, 'HardenedPlatform');
 
-  const cluster = new HardenedCluster(stack, 'Cluster', crdChart ? { karpenter: { crds: KarpenterCrds.CRD_CHART } } : {});
-  const nodeClass = cluster.addEc2NodeClass('default', {
-    amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))],
+  const cluster = new HardenedCluster(stack, 'Cluster', {
+    defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
+    ...(crdChart ? { karpenter: { crds: KarpenterCrds.CRD_CHART } } : {}),
   });
-  cluster.addNodePool('default', { nodeClass });
-  cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT], weight: 10 });
+  cluster.addNodePool('spot', { nodeClass: cluster.defaultNodeClass!, capacityTypes: [CapacityType.SPOT], weight: 10 });
   return { app, cluster };
 }
 

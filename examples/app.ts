@@ -21,13 +21,12 @@ const app = new App();
 const stack = new Stack(app, 'HardenedPlatform');
 
 // The platform.
-const cluster = new HardenedCluster(stack, 'Cluster');
-const nodeClass = cluster.addEc2NodeClass('default', {
-  // Pin the AMI in production: `@latest` drifts (and replaces nodes) on every AMI release.
-  amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))],
+// A hardened default EC2NodeClass and NodePool come with the cluster; pin the AMI in production:
+// `@latest` drifts (and replaces nodes) on every AMI release.
+const cluster = new HardenedCluster(stack, 'Cluster', {
+  defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
 });
-cluster.addNodePool('default', { nodeClass });
-cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT], weight: 10 });
+cluster.addNodePool('spot', { nodeClass: cluster.defaultNodeClass!, capacityTypes: [CapacityType.SPOT], weight: 10 });
 
 // Add-ons told their region and VPC (at hop limit 1 they cannot ask IMDS), each on its own Pod Identity.
 cluster.addLoadBalancerController();

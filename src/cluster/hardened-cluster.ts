@@ -108,6 +108,23 @@ export interface HardenedClusterProps {
    */
   readonly karpenter?: KarpenterOptions;
   /**
+   * Whether to add Karpenter capacity of its own: a hardened `EC2NodeClass` named `default`
+   * (`defaultNodeClassOptions`, metadata options pinned to IMDSv2 and hop limit 1) and a
+   * `NodePool` named `default` on it (on-demand, amd64 and arm64, current generations, limits,
+   * consolidation with a budget: the `NodePool` defaults). Without it Karpenter has nothing to
+   * launch until you add a pool. A node class or pool of your own named `default` is then
+   * refused: name yours otherwise, or set this to false.
+   *
+   * @default true (when `karpenterEnabled`)
+   */
+  readonly defaultCapacity?: boolean;
+  /**
+   * Options of the default node class, when `defaultCapacity` is true.
+   *
+   * @default - see `HardenedEc2NodeClassOptions` (`al2023@latest`; pin an AMI release in production)
+   */
+  readonly defaultNodeClassOptions?: HardenedEc2NodeClassOptions;
+  /**
    * Whether to apply the admission guardrails (`ImdsAdmissionPolicies`): the API server then
    * refuses an `EC2NodeClass` that allows a hop limit above 1 or IMDSv1, and pods on the host
    * network outside the allowed namespaces, whatever applies them (GitOps, Helm, kubectl).
@@ -150,6 +167,10 @@ export class HardenedCluster extends eks.Cluster {
   public readonly karpenter?: Karpenter;
   /** The admission guardrails, unless `admissionPolicies` is false. */
   public readonly admissionPolicies?: ImdsAdmissionPolicies;
+  /** The default node class (`default`), unless `defaultCapacity` is false. */
+  public readonly defaultNodeClass?: HardenedEc2NodeClass;
+  /** The default node pool (`default`), unless `defaultCapacity` is false. */
+  public readonly defaultNodePool?: NodePool;
   private nativeOidcProvider?: iam.IOpenIdConnectProvider;
 
   constructor(scope: Construct, id: string, props: HardenedClusterProps = {}) {
@@ -234,6 +255,15 @@ export class HardenedCluster extends eks.Cluster {
       throw new HardenedEksError('AdmissionPolicyOptionsIgnored', this,
         'admissionPolicyOptions are given but admissionPolicies is false; remove the options or enable the policies.');
     }
+
+    if (this.karpenter && (props.defaultCapacity ?? true)) {
+      this.defaultNodeClass = this.addEc2NodeClass('default', props.defaultNodeClassOptions ?? {});
+      this.defaultNodePool = this.addNodePool('default', { nodeClass: this.defaultNodeClass });
+    } else if (props.defaultNodeClassOptions) {
+      throw new HardenedEksError('DefaultNodeClassOptionsIgnored', this,
+        'defaultNodeClassOptions are given but there is no default capacity (defaultCapacity is false, or Karpenter is off); ' +
+        'remove the options, or turn the default capacity on.');
+    }
   }
 
   /**
@@ -245,6 +275,7 @@ export class HardenedCluster extends eks.Cluster {
    * @param options node class options
    */
   public addEc2NodeClass(id: string, options: HardenedEc2NodeClassOptions = {}): HardenedEc2NodeClass {
+    this.refuseDefaultName('addEc2NodeClass', 'EC2NodeClass', id, this.defaultNodeClass);
     const nodeClass = this.requireKarpenter('addEc2NodeClass').addEc2NodeClass(id, {
       ...options,
       subnetSelectorTerms: options.subnetSelectorTerms ?? this.nodeSubnetSelectorTerms,
@@ -278,7 +309,17 @@ export class HardenedCluster extends eks.Cluster {
    * @param options node pool options
    */
   public addNodePool(id: string, options: NodePoolOptions): NodePool {
+    this.refuseDefaultName('addNodePool', 'NodePool', id, this.defaultNodePool);
     return this.requireKarpenter('addNodePool').addNodePool(id, options);
+  }
+
+  /** A node class or pool named like the default capacity's would clash with it. */
+  private refuseDefaultName(method: string, kind: string, id: string, existing: Construct | undefined): void {
+    if (existing && existing.node.id === id) {
+      throw new HardenedEksError('DefaultCapacityNameTaken', this,
+        `${method}('${id}'): the cluster's default capacity already has a ${kind} named '${id}' (default${kind === 'NodePool' ? 'NodePool' : 'NodeClass'}). ` +
+        'Give yours another name, adjust the default (defaultNodeClassOptions), or set defaultCapacity: false.');
+    }
   }
 
   /**

@@ -21,9 +21,7 @@ const AMI = [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'
 /** The reference job: hardened cluster, Karpenter, a node class and a pool, one Pod Identity workload on a bucket. */
 function referenceJob(app: App, env: Environment | undefined): Stack {
   const stack = new Stack(app, 'Platform', { env });
-  const cluster = new HardenedCluster(stack, 'Cluster');
-  const nodeClass = cluster.addEc2NodeClass('default', { amiSelectorTerms: AMI });
-  cluster.addNodePool('default', { nodeClass });
+  const cluster = new HardenedCluster(stack, 'Cluster', { defaultNodeClassOptions: { amiSelectorTerms: AMI } });
   const bucket = new s3.Bucket(stack, 'Orders', { enforceSSL: true });
   bucket.grantReadWrite(cluster.addPodIdentity('OrdersApi', { namespace: 'orders', serviceAccount: 'orders-api', createNamespace: true }));
   return stack;

@@ -15,9 +15,10 @@ import { runControlTowerImdsRules } from '../support/cfn-guard';
 function build(props?: ConstructorParameters<typeof HardenedCluster>[2]) {
   const app = new App();
   const stack = new Stack(app, 'Platform');
-  const cluster = new HardenedCluster(stack, 'Cluster', props);
-  const nodeClass = cluster.addEc2NodeClass('default', { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] });
-  cluster.addNodePool('default', { nodeClass });
+  const cluster = new HardenedCluster(stack, 'Cluster', {
+    defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
+    ...props,
+  });
   return { app, stack, cluster, template: Template.fromStack(stack) };
 }
 

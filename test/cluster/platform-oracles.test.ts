@@ -11,10 +11,10 @@ import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-val
 
 const app = new App();
 const stack = new Stack(app, 'Platform');
-const cluster = new HardenedCluster(stack, 'Cluster');
-const nodeClass = cluster.addEc2NodeClass('default', { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] });
-cluster.addNodePool('default', { nodeClass });
-cluster.addNodePool('spot', { nodeClass, capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND] });
+const cluster = new HardenedCluster(stack, 'Cluster', {
+  defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
+});
+cluster.addNodePool('spot', { nodeClass: cluster.defaultNodeClass!, capacityTypes: [CapacityType.SPOT, CapacityType.ON_DEMAND] });
 addPlugins(app, new AwsSolutionsChecks(app));
 const assembly = app.synth();
 const template = assembly.getStackByName('Platform').template;

@@ -13,11 +13,10 @@ function referenceJob() {
   // --- job start
   const app = new App();
   const stack = new Stack(app, 'Platform');
-  const cluster = new HardenedCluster(stack, 'Cluster');
-  const nodeClass = cluster.addEc2NodeClass('default', {
-    amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))],
+  // The default node class and pool, the AMI pinned.
+  const cluster = new HardenedCluster(stack, 'Cluster', {
+    defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
   });
-  cluster.addNodePool('default', { nodeClass });
 
   const bucket = new s3.Bucket(stack, 'Orders', { enforceSSL: true });
   const orders = cluster.addPodIdentity('OrdersApi', { namespace: 'orders', serviceAccount: 'orders-api', createNamespace: true });
