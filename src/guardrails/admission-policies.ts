@@ -1,6 +1,6 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { Construct, IDependable } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AdmissionAction } from './admission-action';
 import { imdsAdmissionObjects } from '../private/admission-objects';
 import { HardenedEksError } from '../private/errors';
@@ -79,7 +79,7 @@ export class ImdsAdmissionPolicies extends Construct {
   }
 
   /** Makes `dependent` wait until the policies are in place (e.g. node classes applied after them). */
-  public protect(dependent: IDependable & Construct): void {
+  public protect(dependent: IConstruct): void {
     dependent.node.addDependency(this.manifest);
   }
 }
