@@ -329,7 +329,7 @@ export class HardenedCluster extends eks.Cluster {
    * @param options the add-on's options
    */
   public addEfsCsiDriver(options: EfsCsiDriverOptions = {}): EfsCsiDriver {
-    return this.addManagedAddon('EfsCsiDriver', 'addEfsCsiDriver', (id) => new EfsCsiDriver(this, id, { ...options, cluster: this }));
+    return this.addAddon('EfsCsiDriver', 'addEfsCsiDriver', (id) => new EfsCsiDriver(this, id, { ...options, cluster: this }), (a) => a.addon);
   }
 
   /**
@@ -342,8 +342,8 @@ export class HardenedCluster extends eks.Cluster {
   public addCloudWatchObservability(options: CloudWatchObservabilityOptions = {}): CloudWatchObservability {
     // The agent and Fluent Bit run on the host network (they read the node's metadata at zero hops).
     this.admissionPolicies?.allowHostNetwork('amazon-cloudwatch');
-    return this.addManagedAddon('CloudWatchObservability', 'addCloudWatchObservability',
-      (id) => new CloudWatchObservability(this, id, { ...options, cluster: this }));
+    return this.addAddon('CloudWatchObservability', 'addCloudWatchObservability',
+      (id) => new CloudWatchObservability(this, id, { ...options, cluster: this }), (a) => a.addon);
   }
 
   /**
@@ -358,7 +358,7 @@ export class HardenedCluster extends eks.Cluster {
       ...options,
       cluster: this,
       nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
-    }));
+    }), (a) => a.chart);
   }
 
   /**
@@ -373,7 +373,7 @@ export class HardenedCluster extends eks.Cluster {
       ...options,
       cluster: this,
       nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
-    }));
+    }), (a) => a.chart);
   }
 
   /**
@@ -388,7 +388,7 @@ export class HardenedCluster extends eks.Cluster {
       ...options,
       cluster: this,
       nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
-    }));
+    }), (a) => a.chart);
   }
 
   /**
@@ -403,28 +403,17 @@ export class HardenedCluster extends eks.Cluster {
       ...options,
       cluster: this,
       nodeSelector: options.nodeSelector ?? { [SystemNodeGroup.ROLE_LABEL]: 'system' },
-    }));
+    }), (a) => a.chart);
   }
 
-  /** One managed add-on of a kind per cluster, installed once the system node group is up. */
-  private addManagedAddon<T extends Construct & { readonly addon: eksl1.CfnAddon }>(id: string, method: string, make: (id: string) => T): T {
+  /** One add-on of a kind per cluster; `installed` (its chart or add-on resource) waits for the system node group. */
+  private addAddon<T extends Construct>(id: string, method: string, make: (id: string) => T, installed: (addon: T) => IConstruct): T {
     if (this.node.tryFindChild(id)) {
       throw new HardenedEksError('AddonExists', this,
         `${method}() was already called on this cluster; one ${id} serves the whole cluster. Use the ${id} it returned.`);
     }
     const addon = make(id);
-    addon.addon.node.addDependency(this.systemNodeGroup.nodegroup);
-    return addon;
-  }
-
-  /** One add-on of a kind per cluster, installed once the system node group is up. */
-  private addAddon<T extends Construct & { readonly chart: eks.HelmChart }>(id: string, method: string, make: (id: string) => T): T {
-    if (this.node.tryFindChild(id)) {
-      throw new HardenedEksError('AddonExists', this,
-        `${method}() was already called on this cluster; one ${id} serves the whole cluster. Use the ${id} it returned.`);
-    }
-    const addon = make(id);
-    addon.chart.node.addDependency(this.systemNodeGroup.nodegroup);
+    installed(addon).node.addDependency(this.systemNodeGroup.nodegroup);
     return addon;
   }
 

@@ -12,7 +12,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EbsCsiDriver, HardenedCluster, ImdsAudit, SystemNodeGroup } from '../../src';
-import { addPlugins, HAS_VALIDATIONS, pluginReports, synthValidation } from '../support/compat';
+import { awsSolutionsViolations, HAS_VALIDATIONS } from '../support/compat';
 import { normalizedStatements, withAwsPartition } from '../support/policies';
 
 const VENDOR = path.join(__dirname, '..', '..', 'vendor');
@@ -139,10 +139,7 @@ describe('EbsCsiDriver options', () => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Platform');
     new HardenedCluster(stack, 'Cluster').addEbsCsiDriver();
-    addPlugins(app, new AwsSolutionsChecks(app));
-    synthValidation(app);
-    const nag = pluginReports(outdir).find((r) => r.pluginName === 'AwsSolutions');
-    const paths = (nag?.violations ?? []).flatMap((v: any) => v.violatingConstructs.map((c: any) => `${c.constructPath} ${v.ruleName}`));
+    const paths = awsSolutionsViolations(app, outdir, new AwsSolutionsChecks(app));
     expect(paths.filter((p: string) => p.includes('EbsCsiDriver'))).toEqual([]);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

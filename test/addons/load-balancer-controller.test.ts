@@ -14,7 +14,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HardenedCluster, ImdsAudit, LoadBalancerController, RuleId, SystemNodeGroup } from '../../src';
-import { addPlugins, HAS_VALIDATIONS, pluginReports, synthValidation } from '../support/compat';
+import { awsSolutionsViolations, HAS_VALIDATIONS } from '../support/compat';
 import { normalizedStatements, withAwsPartition } from '../support/policies';
 
 const VENDORED = path.join(__dirname, '..', '..', 'vendor', 'aws-load-balancer-controller', 'iam_policy.json');
@@ -169,10 +169,7 @@ describe('LoadBalancerController on any aws-eks-v2 cluster', () => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'Platform');
     new HardenedCluster(stack, 'Cluster').addLoadBalancerController();
-    addPlugins(app, new AwsSolutionsChecks(app));
-    synthValidation(app);
-    const nag = pluginReports(outdir).find((r) => r.pluginName === 'AwsSolutions');
-    const paths = (nag?.violations ?? []).flatMap((v: any) => v.violatingConstructs.map((c: any) => `${c.constructPath} ${v.ruleName}`));
+    const paths = awsSolutionsViolations(app, outdir, new AwsSolutionsChecks(app));
     expect(paths.filter((p: string) => p.includes('LoadBalancerController'))).toEqual([]);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

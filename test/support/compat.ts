@@ -75,3 +75,14 @@ export function pluginReports(outdir: string): Array<{ pluginName: string; viola
   }
   return [];
 }
+
+/**
+ * cdk-nag AwsSolutions run as a validation plugin on an app (synthesized into `outdir`): the
+ * violations as `<construct path> <rule>` lines.
+ */
+export function awsSolutionsViolations(app: cdk.App, outdir: string, checks: Plugin): string[] {
+  addPlugins(app, checks);
+  synthValidation(app);
+  const nag = pluginReports(outdir).find((r) => r.pluginName === 'AwsSolutions');
+  return (nag?.violations ?? []).flatMap((v: any) => v.violatingConstructs.map((c: any) => `${c.constructPath} ${v.ruleName}`));
+}
