@@ -70,6 +70,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     // Offline IAM policy evaluation: the controller policy's denies as IAM would decide them.
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // Kubernetes OpenAPI schemas (as validators) for the admission policy objects.
+    'kubernetes-models@^5.1.0',
   ],
   bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
 

@@ -11,6 +11,7 @@ import * as YAML from 'yaml';
 import { AdmissionAction, HardenedCluster, ImdsAdmissionPolicies, ImdsAudit, RuleCatalogue, RuleId } from '../../src';
 import { HOST_NETWORK_EXPRESSION, imdsAdmissionObjects, NODE_CLASS_EXPRESSIONS } from '../../src/private/admission-objects';
 import { evaluateAdmissionExpression } from '../support/crd-validator';
+import { loadEsm } from '../support/esm';
 
 const nodeClass = (metadataOptions?: object) => ({
   apiVersion: 'karpenter.k8s.aws/v1',
@@ -169,5 +170,24 @@ describe('on a HardenedCluster', () => {
       .toThrow(/AdmissionPolicyOptionsIgnored/);
     expect(() => new HardenedCluster(stack, 'Old', { version: eks.KubernetesVersion.of('1.29') }))
       .toThrow(/AdmissionPoliciesNeedKubernetes130.*1\.29/);
+  });
+});
+
+describe('the objects against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
+  const schemas = path.dirname(require.resolve('kubernetes-models/package.json'));
+  const validator = (type: string) =>
+    loadEsm(path.join(schemas, '_schemas', `IoK8sApiAdmissionregistrationV1${type}.js`)).validate as ((o: unknown) => boolean) & { errors?: unknown };
+
+  test.each([AdmissionAction.DENY, AdmissionAction.WARN_AND_AUDIT])('every policy and binding is valid admissionregistration.k8s.io/v1 (%s)', (action) => {
+    for (const o of imdsAdmissionObjects(action, ['kube-system'])) {
+      const validate = validator(o.kind);
+      expect({ object: `${o.kind}/${o.metadata.name}`, errors: validate(o) ? [] : validate.errors })
+        .toEqual({ object: `${o.kind}/${o.metadata.name}`, errors: [] });
+    }
+  });
+
+  test('the schema does refuse what is not a policy: the check is not vacuous', () => {
+    const validate = validator('ValidatingAdmissionPolicy');
+    expect(validate({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', spec: { validations: 'all' } })).toBe(false);
   });
 });
