@@ -5,9 +5,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct, IConstruct } from 'constructs';
 import { AddonOptions } from './addon-options';
 import { installChartAddon } from './chart-addon';
-import { mergeValues, refuseOwnedValues, validateReplicas } from './validate';
+import { mergeValues, refuseOwnedValues, userEnvWithoutRegion, validateReplicas } from './validate';
 import { PodIdentity } from '../identity/pod-identity';
-import { vendoredPolicy } from '../private/addon-policies';
+import { narrowedToZones, vendoredPolicy } from '../private/addon-policies';
 import { HardenedEksError } from '../private/errors';
 import { acknowledgeAwsSolutions } from '../private/nag';
 
@@ -18,7 +18,6 @@ const CHART = 'cert-manager';
 const NAMESPACE = 'cert-manager';
 const SERVICE_ACCOUNT = 'cert-manager';
 const POLICY_FILE = 'cert-manager/route53-dns01-policy.json';
-const ZONE_WILDCARD = /^arn:[^:]+:route53:::hostedzone\/\*$/;
 
 /**
  * Route 53 DNS-01 for a `CertManager`.
@@ -98,12 +97,7 @@ export class CertManager extends Construct {
     const replicas = validateReplicas(this, 'replicas', props.replicas ?? 2);
     const helmValues = props.helmValues ?? {};
     refuseOwnedValues(this, helmValues, [], '', 'serviceAccount', SERVICE_ACCOUNT);
-    const theirEnv: unknown[] = helmValues.extraEnv ?? [];
-    if (!Array.isArray(theirEnv) || theirEnv.some((e: any) => ['AWS_REGION', 'AWS_DEFAULT_REGION'].includes(e?.name))) {
-      throw new HardenedEksError('AddonValueOwned', this,
-        'helmValues.extraEnv must be a list of { name, value } without AWS_REGION / AWS_DEFAULT_REGION: the construct gives the ' +
-        'Route 53 solver its region (it would otherwise ask IMDS, which fails at hop limit 1).');
-    }
+    const theirEnv = userEnvWithoutRegion(this, helmValues, 'extraEnv');
     const zones = props.route53?.hostedZones;
     if (props.route53 && (!zones || zones.length === 0)) {
       throw new HardenedEksError('CertManagerNoZones', this, 'route53.hostedZones is empty; give the zones cert-manager may answer DNS-01 challenges in.');
@@ -113,9 +107,7 @@ export class CertManager extends Construct {
     if (zones) {
       document = vendoredPolicy(POLICY_FILE, Aws.PARTITION);
       const zoneArns = zones.map((z) => z.hostedZoneArn);
-      for (const statement of document.Statement) {
-        statement.Resource = [statement.Resource].flat().flatMap((r: string) => (ZONE_WILDCARD.test(r) ? zoneArns : [r]));
-      }
+      narrowedToZones(document, zoneArns);
     }
     const placement = props.nodeSelector ? { nodeSelector: { 'kubernetes.io/os': 'linux', ...props.nodeSelector } } : {};
     const parts = installChartAddon(this, {

@@ -5,9 +5,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AddonOptions } from './addon-options';
 import { installChartAddon } from './chart-addon';
-import { mergeValues, refuseOwnedValues, validateChartVersion } from './validate';
+import { mergeValues, refuseOwnedValues, userEnvWithoutRegion, validateChartVersion } from './validate';
 import { PodIdentity } from '../identity/pod-identity';
-import { vendoredPolicy } from '../private/addon-policies';
+import { narrowedToZones, vendoredPolicy } from '../private/addon-policies';
 import { HardenedEksError } from '../private/errors';
 import { acknowledgeAwsSolutions } from '../private/nag';
 
@@ -18,7 +18,6 @@ const CHART = 'external-dns';
 const NAMESPACE = 'kube-system';
 const SERVICE_ACCOUNT = 'external-dns';
 const POLICY_FILE = 'external-dns/iam-policy.json';
-const ZONE_WILDCARD = /^arn:[^:]+:route53:::hostedzone\/\*$/;
 const POLICIES = ['create-only', 'sync', 'upsert-only'];
 
 /**
@@ -104,17 +103,11 @@ export class ExternalDns extends Construct {
     const helmValues = props.helmValues ?? {};
     refuseOwnedValues(this, helmValues, ['provider', 'domainFilters'],
       'the construct sets the provider and the zones its policy names.', 'serviceAccount', SERVICE_ACCOUNT);
-    const theirEnv: unknown[] = helmValues.env ?? [];
-    if (!Array.isArray(theirEnv) || theirEnv.some((e: any) => ['AWS_REGION', 'AWS_DEFAULT_REGION'].includes(e?.name))) {
-      throw new HardenedEksError('AddonValueOwned', this,
-        'helmValues.env must be a list of { name, value } without AWS_REGION / AWS_DEFAULT_REGION: the construct gives ExternalDNS its region (it would otherwise ask IMDS, which fails at hop limit 1).');
-    }
+    const theirEnv = userEnvWithoutRegion(this, helmValues, 'env');
 
     const document = vendoredPolicy(POLICY_FILE, Aws.PARTITION);
     const zoneArns = props.hostedZones.map((z) => z.hostedZoneArn);
-    for (const statement of document.Statement) {
-      statement.Resource = [statement.Resource].flat().flatMap((r: string) => (ZONE_WILDCARD.test(r) ? zoneArns : [r]));
-    }
+    narrowedToZones(document, zoneArns);
     const parts = installChartAddon(this, {
       cluster: props.cluster,
       repository: CHART_REPOSITORY,

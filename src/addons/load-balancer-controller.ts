@@ -10,6 +10,7 @@ import { ImdsAcknowledgements } from '../checks/acknowledgements';
 import { RuleId } from '../checks/rules';
 import { PodIdentity } from '../identity/pod-identity';
 import { vendoredPolicy } from '../private/addon-policies';
+import { HardenedEksError } from '../private/errors';
 import { acknowledgeAwsSolutions } from '../private/nag';
 
 /** The Helm chart version installed by default (controller v3.5.0; its IAM policy is vendored). */
@@ -103,7 +104,7 @@ export class LoadBalancerController extends Construct {
     super(scope, id);
     this.version = validateChartVersion(this, 'version', props.version ?? DEFAULT_VERSION, DEFAULT_VERSION);
     const replicas = validateReplicas(this, 'replicas', props.replicas ?? 2);
-    const vpc = props.vpc ?? props.cluster.vpc;
+    const vpc = props.vpc ?? clusterVpc(this, props.cluster);
     const helmValues = props.helmValues ?? {};
     refuseOwnedValues(this, helmValues, OWNED_VALUES,
       'the construct sets clusterName, region and vpcId itself (the controller would otherwise ask IMDS for them, which fails ' +
@@ -161,5 +162,16 @@ function acknowledgeUpstreamWildcards(policy: IConstruct): void {
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:*:*:listener-rule/app/*/*/*]',
   ]) {
     acknowledgeAwsSolutions(policy, finding, reason);
+  }
+}
+
+/** The cluster's VPC; an imported cluster has one only if it was imported with `vpc`. */
+function clusterVpc(scope: IConstruct, cluster: eks.ICluster): ec2.IVpc {
+  try {
+    return cluster.vpc;
+  } catch {
+    throw new HardenedEksError('LoadBalancerControllerNeedsVpc', scope,
+      `the cluster ${cluster.node.path} has no VPC (it was imported without one); pass \`vpc\` so the controller is told its ` +
+      'VPC id (it would otherwise ask IMDS, which fails at hop limit 1).');
   }
 }

@@ -61,3 +61,17 @@ export function mergeValues(base: { [key: string]: any }, over: { [key: string]:
   }
   return result;
 }
+
+/**
+ * The user's entries of an `env`-style list (`helmValues.<prop>`), refused when they set the region
+ * the construct gives the add-on (it would otherwise ask IMDS, which fails at hop limit 1).
+ */
+export function userEnvWithoutRegion(scope: IConstruct, values: { [key: string]: any }, prop: string): unknown[] {
+  const env: unknown = values[prop] ?? [];
+  if (!Array.isArray(env) || env.some((e: any) => ['AWS_REGION', 'AWS_DEFAULT_REGION'].includes(e?.name))) {
+    throw new HardenedEksError('AddonValueOwned', scope,
+      `helmValues.${prop} must be a list of { name, value } without AWS_REGION / AWS_DEFAULT_REGION: the construct gives the ` +
+      'add-on its region (it would otherwise ask IMDS, which fails at hop limit 1).');
+  }
+  return env;
+}

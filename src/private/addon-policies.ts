@@ -18,3 +18,13 @@ export function vendoredPolicy(file: string, partition: string): any {
   }
   return document;
 }
+
+const ZONE_WILDCARD = /^arn:[^:]+:route53:::hostedzone\/\*$/;
+
+/** A vendored Route 53 policy with its `hostedzone/*` resources narrowed to the given zones' ARNs. */
+export function narrowedToZones(document: any, zoneArns: string[]): any {
+  for (const statement of document.Statement) {
+    statement.Resource = [statement.Resource].flat().flatMap((r: string) => (ZONE_WILDCARD.test(r) ? zoneArns : [r]));
+  }
+  return document;
+}

@@ -52,8 +52,9 @@ describe('HardenedCluster.addLoadBalancerController()', () => {
     const text = JSON.stringify(values);
     // The values are an Fn::Join of JSON text around the deploy-time parts.
     expect(text).toMatch(/\\"region\\":\\"",\{"Ref":"AWS::Region"\}/);
-    expect(text).toMatch(/\\"vpcId\\":\\"",\{"Ref":"ClusterVpc[0-9A-F]{8}"\}/);
-    expect(text).toMatch(/\\"clusterName\\":\\"",\{"Ref":"Cluster[0-9A-F]{8}"\}/);
+    const ref = (c: { node: { defaultChild?: unknown } } | undefined) => JSON.stringify({ Ref: stack.getLogicalId(c!.node.defaultChild as any) });
+    expect(text).toContain(`\\"vpcId\\":\\"",${ref(stack.node.findChild('ClusterVpc'))}`);
+    expect(text).toContain(`\\"clusterName\\":\\"",${JSON.stringify({ Ref: stack.getLogicalId(stack.node.findChild('Cluster').node.findChild('Resource') as any) })}`);
     expect(text).toContain('\\"serviceAccount\\":{\\"create\\":true,\\"name\\":\\"aws-load-balancer-controller\\"}');
     expect(text).toContain('\\"replicaCount\\":2');
     expect(text).toContain(`\\"nodeSelector\\":{\\"${SystemNodeGroup.ROLE_LABEL}\\":\\"system\\"}`);
@@ -124,11 +125,11 @@ describe('LoadBalancerController on any aws-eks-v2 cluster', () => {
   }
 
   test('the region is the stack\'s, the VPC the cluster\'s, no node selector unless given', () => {
-    const { stack, cluster } = plain();
+    const { stack, vpc, cluster } = plain();
     new LoadBalancerController(stack, 'Lbc', { cluster, replicas: 3 });
     const text = JSON.stringify(stack.resolve(chartValues(Template.fromStack(stack)).Values));
     expect(text).toContain('\\"region\\":\\"eu-west-1\\"');
-    expect(text).toMatch(/\\"vpcId\\":\\"",\{"Ref":"Vpc8378EB38"\}/);
+    expect(text).toContain(`\\"vpcId\\":\\"",${JSON.stringify({ Ref: stack.getLogicalId(vpc.node.defaultChild as any) })}`);
     expect(text).toContain('\\"replicaCount\\":3');
     expect(text).not.toContain('nodeSelector');
     expect(ImdsAudit.ofStack(stack).filter((f) => f.ruleId === RuleId.ADDON_NEEDS_IMDS || f.decidingRuleId === RuleId.ADDON_NEEDS_IMDS)).toEqual([]);
@@ -206,5 +207,31 @@ describe('AddonNeedsImds on L2 inputs', () => {
     expect(findings.map((f) => f.property).sort()).toEqual(['Properties.Values.region', 'Properties.Values.vpcId']);
     expect(findings[0].message).toMatch(/this library's LoadBalancerController, HardenedCluster\.addLoadBalancerController\(\), sets it/);
     expect(findings[0].severity).toBe('warning');
+  });
+});
+
+describe('add-ons on an imported cluster', () => {
+  function imported(withVpc: boolean) {
+    const stack = new Stack(new App(), 'Imported', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'] });
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'prod',
+      ...(withVpc ? { vpc } : {}),
+      kubectlProvider: eks.KubectlProvider.fromKubectlProviderAttributes(stack, 'Kubectl', {
+        serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:kubectl',
+      }),
+    });
+    return { stack, cluster, vpc };
+  }
+
+  test('the controller is told the imported VPC; an imported cluster without one is refused, naming the prop', () => {
+    const { stack, cluster } = imported(true);
+    new LoadBalancerController(stack, 'Lbc', { cluster });
+    expect(JSON.stringify(stack.resolve(chartValues(Template.fromStack(stack)).Values))).toContain('\\"vpcId\\":\\"vpc-0123456789abcdef0\\"');
+    expect(ImdsAudit.ofStack(stack).filter((f) => !f.acknowledged)).toEqual([]);
+    const bare = imported(false);
+    expect(() => new LoadBalancerController(bare.stack, 'Lbc', { cluster: bare.cluster }))
+      .toThrow(/LoadBalancerControllerNeedsVpc.*pass `vpc`/);
+    expect(() => new LoadBalancerController(bare.stack, 'Lbc2', { cluster: bare.cluster, vpc: imported(true).vpc })).not.toThrow();
   });
 });
