@@ -185,9 +185,11 @@ if (packageJs) {
 project.deps.removeDependency('aws-cdk-lib', DependencyType.BUILD);
 project.deps.addDependency(`aws-cdk-lib@${CDK_LATEST}`, DependencyType.BUILD);
 project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
-// jsii suggests building on the floor itself (JSII6 metadata/missing-dev-dependency); the floor has
-// its own job instead (test:floor), so the build stays on the newest release.
-project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+// Every jsii warning fails the build: a name reserved in a target language (Python, Java, C#, Go)
+// breaks that language's users. The one warning silenced is metadata only: jsii suggests building on
+// the floor itself (JSII6 metadata/missing-dev-dependency); the floor has its own job (test:floor),
+// so the build stays on the newest release.
+project.compileTask.reset('jsii --fail-on-warnings --silence-warnings=metadata/missing-dev-dependency');
 
 // The feature flags `cdk init` writes (test/fixtures/cdk-init/cdk.json, vendored verbatim) are the
 // repository's own cdk.json context too, so `npm run example` synthesizes the way a new app does.

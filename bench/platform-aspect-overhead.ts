@@ -36,7 +36,7 @@ export function buildPlatform(kind: Case, outdir: string): App {
     defaultNodeClassOptions: { amiSelectorTerms: [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))] },
   });
   const bucket = new s3.Bucket(stack, 'Data', { enforceSSL: true, encryption: s3.BucketEncryption.S3_MANAGED });
-  bucket.grantReadWrite(cluster.addPodIdentity('Workload', { namespace: 'apps', serviceAccount: 'reader', createNamespace: true }));
+  bucket.grantReadWrite(cluster.addPodIdentity('Workload', { serviceAccountNamespace: 'apps', serviceAccount: 'reader', createNamespace: true }));
   if (kind === 'checker') {
     Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
   } else if (kind === 'cdk-nag') {

@@ -39,10 +39,10 @@ const bucket = new s3.Bucket(stack, 'DemoBucket', {
   encryption: s3.BucketEncryption.S3_MANAGED,
 });
 const viaPodIdentity = cluster.addPodIdentity('DemoPodIdentity', {
-  namespace: 'demo-pod-identity', serviceAccount: 'demo-app', createNamespace: true,
+  serviceAccountNamespace: 'demo-pod-identity', serviceAccount: 'demo-app', createNamespace: true,
 });
 const viaIrsa = cluster.addIrsaRole('DemoIrsa', {
-  namespace: 'demo-irsa', serviceAccount: 'demo-app', createNamespace: true,
+  serviceAccountNamespace: 'demo-irsa', serviceAccount: 'demo-app', createNamespace: true,
 });
 for (const [name, identity] of [['pod-identity', viaPodIdentity], ['irsa', viaIrsa]] as const) {
   bucket.grantReadWrite(identity);
@@ -51,7 +51,7 @@ for (const [name, identity] of [['pod-identity', viaPodIdentity], ['irsa', viaIr
   const pod = cluster.addManifest(`DemoPod-${name}`, {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'hop-limit-demo-app', namespace: identity.namespace },
+    metadata: { name: 'hop-limit-demo-app', namespace: identity.serviceAccountNamespace },
     spec: {
       serviceAccountName: identity.serviceAccountName,
       containers: [{

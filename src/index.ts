@@ -4,4 +4,3 @@ export * from './cluster';
 export * from './guardrails';
 export * from './karpenter';
 export * from './identity';
-export * as karpenterImports from './imports';

@@ -37,7 +37,7 @@ export function installChartAddon(scope: Construct, spec: ChartAddonSpec): Chart
   if (spec.policyDocument) {
     identity = new PodIdentity(scope, 'Identity', {
       cluster: spec.cluster,
-      namespace: spec.namespace,
+      serviceAccountNamespace: spec.namespace,
       serviceAccount: spec.serviceAccount,
       // The chart creates the service account (without an IRSA annotation).
       createServiceAccount: false,

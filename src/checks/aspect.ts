@@ -115,7 +115,7 @@ function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
     return;
   }
   const lines = acknowledged.map((f) =>
-    `  [${f.ruleId}] ${escapeControl(f.constructPath ?? f.resource ?? stack.node.path)}${f.object ? ` ${escapeControl(f.object)}` : ''}: ` +
+    `  [${f.ruleId}] ${escapeControl(f.constructPath ?? f.resource ?? stack.node.path)}${f.kubernetesObject ? ` ${escapeControl(f.kubernetesObject)}` : ''}: ` +
     `${escapeControl(f.acknowledgedReason ?? '')}`);
   process.stderr.write(`cdk-hardened-eks: ${acknowledged.length} acknowledged IMDS finding(s) in ${stack.node.path} (not failing synth):\n${lines.join('\n')}\n`);
 }
@@ -129,7 +129,7 @@ function annotateFinding(element: IConstruct, f: Finding): void {
   const text = formatAnnotation(f);
   // An object inside a manifest is reported on the construct that owns the kubectl resource
   // (e.g. the KubernetesManifest), not on the custom resource's inner L1.
-  const target = f.object ? owner(element) : element;
+  const target = f.kubernetesObject ? owner(element) : element;
   if (f.acknowledged) {
     Annotations.of(target).addInfo(text);
   } else if (f.severity === Severity.ERROR) {

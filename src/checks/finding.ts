@@ -41,7 +41,7 @@ export interface Finding {
    *
    * @default - the finding is about a CloudFormation resource itself
    */
-  readonly object?: string;
+  readonly kubernetesObject?: string;
   /** What is wrong, with the offending value. */
   readonly message: string;
   /** How to fix it. */

@@ -23,9 +23,9 @@ function annotatedByAspect(f: Finding, annotations: ReadonlyArray<{ path: string
   if (at === undefined) {
     return false;
   }
-  const placed = (path: string) => (f.object === undefined ? path === at : at === path || at.startsWith(`${path}/`));
+  const placed = (path: string) => (f.kubernetesObject === undefined ? path === at : at === path || at.startsWith(`${path}/`));
   return annotations.some((a) => a.text.startsWith(`[${f.ruleId}] `) && placed(a.path) &&
-    (f.object === undefined || a.text.includes(f.object)));
+    (f.kubernetesObject === undefined || a.text.includes(f.kubernetesObject)));
 }
 
 /**

@@ -70,11 +70,11 @@ export class ImdsAdmissionPolicies extends Construct {
    * Lets the pods of a namespace use the host network (a node component that needs the node's
    * identity, e.g. the CloudWatch agent in `amazon-cloudwatch`).
    *
-   * @param namespace the namespace
+   * @param namespaceName the namespace
    */
-  public allowHostNetwork(namespace: string): void {
-    if (!this.hostNetworkNamespaces.includes(namespace)) {
-      this.hostNetworkNamespaces.push(namespace);
+  public allowHostNetwork(namespaceName: string): void {
+    if (!this.hostNetworkNamespaces.includes(namespaceName)) {
+      this.hostNetworkNamespaces.push(namespaceName);
     }
   }
 

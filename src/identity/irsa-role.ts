@@ -44,7 +44,7 @@ export class IrsaRole extends Construct implements iam.IGrantable {
   /** The cluster whose OIDC provider the role trusts. */
   public readonly cluster: eks.ICluster;
   /** The namespace of the service account. */
-  public readonly namespace: string;
+  public readonly serviceAccountNamespace: string;
   /** The name of the service account. */
   public readonly serviceAccountName: string;
   /** The role the service account's pods assume (created, or the one given in `role`). */
@@ -58,9 +58,9 @@ export class IrsaRole extends Construct implements iam.IGrantable {
     super(scope, id);
     validateServiceAccountOptions(this, 'IrsaRole', props);
     const provider = props.role ? undefined : oidcProviderOf(this, props.cluster);
-    claimServiceAccount(this, 'IrsaRole', props.cluster, props.namespace, props.serviceAccount);
+    claimServiceAccount(this, 'IrsaRole', props.cluster, props.serviceAccountNamespace, props.serviceAccount);
     this.cluster = props.cluster;
-    this.namespace = props.namespace;
+    this.serviceAccountNamespace = props.serviceAccountNamespace;
     this.serviceAccountName = props.serviceAccount;
 
     if (props.role) {
@@ -71,13 +71,13 @@ export class IrsaRole extends Construct implements iam.IGrantable {
       // ServiceAccount. A literal issuer needs no custom resource.
       const issuer = provider!.openIdConnectProviderIssuer;
       const value = {
-        [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+        [`${issuer}:sub`]: `system:serviceaccount:${props.serviceAccountNamespace}:${props.serviceAccount}`,
         [`${issuer}:aud`]: 'sts.amazonaws.com',
       };
       const conditions = Token.isUnresolved(issuer) ? new CfnJson(this, 'TrustConditions', { value }) : value;
       this.role = new iam.Role(this, 'Role', {
         assumedBy: new iam.OpenIdConnectPrincipal(provider!).withConditions({ StringEquals: conditions }),
-        description: `${props.namespace}/${props.serviceAccount} through IRSA`,
+        description: `${props.serviceAccountNamespace}/${props.serviceAccount} through IRSA`,
       });
     }
     this.grantPrincipal = this.role;

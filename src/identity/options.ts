@@ -10,7 +10,7 @@ export interface WorkloadIdentityOptions {
    * digits and `-`, starting and ending with a letter or digit). No wildcards: the role is for
    * exactly this namespace.
    */
-  readonly namespace: string;
+  readonly serviceAccountNamespace: string;
 
   /**
    * Name of the Kubernetes service account: a DNS-1123 subdomain (at most 253 lowercase letters,

@@ -61,7 +61,7 @@ export class PodIdentity extends Construct implements iam.IGrantable {
   /** The cluster the association is on. */
   public readonly cluster: eks.ICluster;
   /** The namespace of the service account. */
-  public readonly namespace: string;
+  public readonly serviceAccountNamespace: string;
   /** The name of the service account. */
   public readonly serviceAccountName: string;
   /** The role the service account's pods get (created, or the one given in `role`). */
@@ -76,24 +76,24 @@ export class PodIdentity extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: PodIdentityProps) {
     super(scope, id);
     validateServiceAccountOptions(this, 'PodIdentity', props);
-    claimServiceAccount(this, 'PodIdentity', props.cluster, props.namespace, props.serviceAccount);
+    claimServiceAccount(this, 'PodIdentity', props.cluster, props.serviceAccountNamespace, props.serviceAccount);
     this.cluster = props.cluster;
-    this.namespace = props.namespace;
+    this.serviceAccountNamespace = props.serviceAccountNamespace;
     this.serviceAccountName = props.serviceAccount;
 
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: podIdentityPrincipal(this, {
         clusterArn: props.cluster.clusterArn,
-        namespace: props.namespace,
+        namespace: props.serviceAccountNamespace,
         serviceAccount: props.serviceAccount,
       }),
-      description: `${props.namespace}/${props.serviceAccount} through EKS Pod Identity`,
+      description: `${props.serviceAccountNamespace}/${props.serviceAccount} through EKS Pod Identity`,
     });
     this.grantPrincipal = this.role;
 
     this.podIdentityAssociation = new eksl1.CfnPodIdentityAssociation(this, 'Association', {
       clusterName: props.cluster.clusterName,
-      namespace: props.namespace,
+      namespace: props.serviceAccountNamespace,
       serviceAccount: props.serviceAccount,
       roleArn: this.role.roleArn,
       // The role's trust is conditioned on the session tags: they must stay on.

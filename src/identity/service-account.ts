@@ -30,8 +30,8 @@ interface Claim {
  * among the service account's annotations.
  */
 export function validateServiceAccountOptions(scope: IConstruct, kind: 'PodIdentity' | 'IrsaRole', options: WorkloadIdentityOptions): void {
-  const { namespace, serviceAccount } = options;
-  for (const [prop, value] of [['namespace', namespace], ['serviceAccount', serviceAccount]]) {
+  const { serviceAccountNamespace: namespace, serviceAccount } = options;
+  for (const [prop, value] of [['serviceAccountNamespace', namespace], ['serviceAccount', serviceAccount]]) {
     if (!Token.isUnresolved(value) && /[*?]/.test(value)) {
       throw new HardenedEksError('WildcardInServiceAccountTarget', scope,
         `${prop} "${value}" contains a wildcard ('*' or '?'). A ${kind} is for exactly one namespace and service account: ` +
@@ -41,7 +41,7 @@ export function validateServiceAccountOptions(scope: IConstruct, kind: 'PodIdent
   }
   if (!Token.isUnresolved(namespace) && !isDnsLabel(namespace)) {
     throw new HardenedEksError('InvalidNamespace', scope,
-      `namespace "${namespace}" is not a Kubernetes namespace name (a DNS-1123 label): at most 63 lowercase letters, ` +
+      `serviceAccountNamespace "${namespace}" is not a Kubernetes namespace name (a DNS-1123 label): at most 63 lowercase letters, ` +
       'digits and \'-\', starting and ending with a letter or digit. Use e.g. "orders" or "team-a".');
   }
   if (!Token.isUnresolved(serviceAccount) && !isDnsSubdomain(serviceAccount)) {
@@ -52,7 +52,7 @@ export function validateServiceAccountOptions(scope: IConstruct, kind: 'PodIdent
   }
   if (options.createNamespace && !Token.isUnresolved(namespace) && BUILT_IN_NAMESPACES.includes(namespace)) {
     throw new HardenedEksError('NamespaceAlwaysExists', scope,
-      `createNamespace is true but namespace "${namespace}" exists on every cluster, so creating it would fail. ` +
+      `createNamespace is true but serviceAccountNamespace "${namespace}" exists on every cluster, so creating it would fail. ` +
       'Remove createNamespace (or set it to false).');
   }
   if (options.serviceAccountAnnotations && ROLE_ARN_ANNOTATION in options.serviceAccountAnnotations) {
@@ -106,7 +106,7 @@ export function serviceAccountObjects(
   options: WorkloadIdentityOptions,
   annotations: { [key: string]: string },
 ): eks.KubernetesManifest | undefined {
-  const namespace = (options.createNamespace ?? false) ? namespaceObject(identity, cluster, options.namespace) : undefined;
+  const namespace = (options.createNamespace ?? false) ? namespaceObject(identity, cluster, options.serviceAccountNamespace) : undefined;
   if (!(options.createServiceAccount ?? true)) {
     return undefined;
   }
@@ -120,7 +120,7 @@ export function serviceAccountObjects(
       kind: 'ServiceAccount',
       metadata: {
         name: options.serviceAccount,
-        namespace: options.namespace,
+        namespace: options.serviceAccountNamespace,
         ...(Object.keys(labels).length > 0 ? { labels } : {}),
         ...(Object.keys(metadataAnnotations).length > 0 ? { annotations: metadataAnnotations } : {}),
       },

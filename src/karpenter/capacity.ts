@@ -82,14 +82,14 @@ export enum RequirementOperator {
 
 /**
  * A scheduling requirement on the nodes of a NodePool (`spec.template.spec.requirements`), e.g.
- * `{ key: 'karpenter.k8s.aws/instance-family', operator: RequirementOperator.NOT_IN, values: ['t3'] }`.
+ * `{ key: 'karpenter.k8s.aws/instance-family', requirementOperator: RequirementOperator.NOT_IN, values: ['t3'] }`.
  */
 export interface NodePoolRequirement {
   /** The node label, e.g. `karpenter.k8s.aws/instance-size` or `topology.kubernetes.io/zone`. */
   readonly key: string;
 
-  /** How the label relates to `values`. */
-  readonly operator: RequirementOperator;
+  /** How the label relates to `values` (the requirement's `operator`). */
+  readonly requirementOperator: RequirementOperator;
 
   /**
    * The values: at least one for `IN` / `NOT_IN`, exactly one integer for `GT` / `LT` / `GTE` /

@@ -75,7 +75,7 @@ export interface KarpenterOptions {
    *
    * @default 'kube-system'
    */
-  readonly namespace?: string;
+  readonly controllerNamespace?: string;
   /**
    * The role of the nodes Karpenter launches (named by every `EC2NodeClass` of this Karpenter).
    * The controller may pass this role, and no other, to EC2.
@@ -176,7 +176,7 @@ export class Karpenter extends Construct {
   /** The chart version. */
   public readonly version: string;
   /** The namespace of the release and of the controller's service account. */
-  public readonly namespace: string;
+  public readonly controllerNamespace: string;
   /** The controller's service account (`karpenter`). */
   public readonly serviceAccountName: string;
   /** The controller's role, assumed through Pod Identity. */
@@ -196,7 +196,7 @@ export class Karpenter extends Construct {
     const cluster = props.cluster;
     this.cluster = cluster;
     this.version = validateVersion(this, props.version ?? VENDORED_KARPENTER_VERSION);
-    this.namespace = validateNamespace(this, props.namespace ?? 'kube-system');
+    this.controllerNamespace = validateNamespace(this, props.controllerNamespace ?? 'kube-system');
     this.serviceAccountName = SERVICE_ACCOUNT;
     const crds = chooseCrds(this, props.crds, this.version);
     const clusterEndpoint = endpointOf(this, cluster);
@@ -220,8 +220,8 @@ export class Karpenter extends Construct {
 
     // Controller identity: Pod Identity only.
     this.controllerRole = new iam.Role(this, 'ControllerRole', {
-      assumedBy: podIdentityPrincipal(this, { clusterArn: cluster.clusterArn, namespace: this.namespace, serviceAccount: SERVICE_ACCOUNT }),
-      description: `Karpenter controller (${this.namespace}/${SERVICE_ACCOUNT}) through EKS Pod Identity`,
+      assumedBy: podIdentityPrincipal(this, { clusterArn: cluster.clusterArn, namespace: this.controllerNamespace, serviceAccount: SERVICE_ACCOUNT }),
+      description: `Karpenter controller (${this.controllerNamespace}/${SERVICE_ACCOUNT}) through EKS Pod Identity`,
     });
     const policy = new KarpenterControllerPolicy(this, 'ControllerPolicy', {
       cluster,
@@ -231,10 +231,10 @@ export class Karpenter extends Construct {
       zonalShift: props.zonalShift,
     });
     // One role per service account: refuse a PodIdentity or IrsaRole for it, made before or after.
-    claimServiceAccount(this, 'Karpenter controller', cluster, this.namespace, this.serviceAccountName);
+    claimServiceAccount(this, 'Karpenter controller', cluster, this.controllerNamespace, this.serviceAccountName);
     this.podIdentityAssociation = new eksl1.CfnPodIdentityAssociation(this, 'PodIdentityAssociation', {
       clusterName: cluster.clusterName,
-      namespace: this.namespace,
+      namespace: this.controllerNamespace,
       serviceAccount: SERVICE_ACCOUNT,
       roleArn: this.controllerRole.roleArn,
       // The role's trust is conditioned on the session tags: they must stay on.
@@ -259,8 +259,8 @@ export class Karpenter extends Construct {
       chart: 'karpenter',
       version: this.version,
       release: 'karpenter',
-      namespace: this.namespace,
-      createNamespace: this.namespace !== 'kube-system',
+      namespace: this.controllerNamespace,
+      createNamespace: this.controllerNamespace !== 'kube-system',
       // The CRDs are installed (and upgraded) separately, before the chart.
       skipCrds: true,
       values,
@@ -339,8 +339,8 @@ export class Karpenter extends Construct {
           chart: 'karpenter-crd',
           version: this.version,
           release: 'karpenter-crd',
-          namespace: this.namespace,
-          createNamespace: this.namespace !== 'kube-system',
+          namespace: this.controllerNamespace,
+          createNamespace: this.controllerNamespace !== 'kube-system',
         });
       case KarpenterCrds.NONE:
         return undefined;
@@ -364,7 +364,7 @@ function validateVersion(scope: IConstruct, version: string): string {
 function validateNamespace(scope: IConstruct, namespace: string): string {
   if (!Token.isUnresolved(namespace) && !isDnsLabel(namespace)) {
     throw new HardenedEksError('InvalidKarpenterNamespace', scope,
-      `namespace "${namespace}" is not a Kubernetes namespace name: at most 63 lowercase letters, digits and '-', ` +
+      `controllerNamespace "${namespace}" is not a Kubernetes namespace name: at most 63 lowercase letters, digits and '-', ` +
       'starting and ending with a letter or digit. Use e.g. "kube-system" (the default) or "karpenter".');
   }
   return namespace;

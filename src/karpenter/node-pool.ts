@@ -311,13 +311,13 @@ export class NodePool extends Construct {
     };
     const explicit = (prop: string, given: unknown) => (given === undefined ? undefined : prop);
     out.push({
-      requirement: { key: CAPACITY_TYPE, operator: RequirementOperator.IN, values: list('capacityTypes', props.capacityTypes, [CapacityType.ON_DEMAND], (c) => c.value) },
+      requirement: { key: CAPACITY_TYPE, requirementOperator: RequirementOperator.IN, values: list('capacityTypes', props.capacityTypes, [CapacityType.ON_DEMAND], (c) => c.value) },
       explicitProp: explicit('capacityTypes', props.capacityTypes),
     });
     out.push({
       requirement: {
         key: ARCH,
-        operator: RequirementOperator.IN,
+        requirementOperator: RequirementOperator.IN,
         values: list('architectures', props.architectures, [CpuArchitecture.AMD64, CpuArchitecture.ARM64], (a) => a.value),
       },
       explicitProp: explicit('architectures', props.architectures),
@@ -330,7 +330,7 @@ export class NodePool extends Construct {
       }
     }
     out.push({
-      requirement: { key: INSTANCE_CATEGORY, operator: RequirementOperator.IN, values: categories },
+      requirement: { key: INSTANCE_CATEGORY, requirementOperator: RequirementOperator.IN, values: categories },
       explicitProp: explicit('instanceCategories', props.instanceCategories),
     });
     const generation = props.minInstanceGeneration ?? 6;
@@ -339,7 +339,7 @@ export class NodePool extends Construct {
         `minInstanceGeneration is ${Token.isUnresolved(generation) ? 'a deploy-time value' : generation}; give a literal integer of at least 1, e.g. 6 for c6i, m7g and newer.`);
     }
     out.push({
-      requirement: { key: INSTANCE_GENERATION, operator: RequirementOperator.GT, values: [String(generation - 1)] },
+      requirement: { key: INSTANCE_GENERATION, requirementOperator: RequirementOperator.GT, values: [String(generation - 1)] },
       explicitProp: explicit('minInstanceGeneration', props.minInstanceGeneration),
     });
     return out;
@@ -493,13 +493,13 @@ function checkLabelKey(scope: Construct, what: string, key: string): void {
 function checkRequirement(scope: Construct, r: NodePoolRequirement): void {
   const what = `requirement '${r.key}'`;
   checkLabelKey(scope, `the key of ${what}`, r.key);
-  if (!Object.values(RequirementOperator).includes(r.operator)) {
-    throw new HardenedEksError('InvalidRequirement', scope, `${what} has operator ${JSON.stringify(r.operator)}; use a RequirementOperator member.`);
+  if (!Object.values(RequirementOperator).includes(r.requirementOperator)) {
+    throw new HardenedEksError('InvalidRequirement', scope, `${what} has operator ${JSON.stringify(r.requirementOperator)}; use a RequirementOperator member.`);
   }
   const values = r.values ?? [];
-  if (NUMERIC_OPERATORS.includes(r.operator) && (values.length !== 1 || (!Token.isUnresolved(values[0]) && !/^[0-9]+$/.test(values[0])))) {
+  if (NUMERIC_OPERATORS.includes(r.requirementOperator) && (values.length !== 1 || (!Token.isUnresolved(values[0]) && !/^[0-9]+$/.test(values[0])))) {
     throw new HardenedEksError('InvalidRequirement', scope,
-      `${what} uses ${r.operator} with values ${JSON.stringify(values)}; ${r.operator} takes exactly one non-negative integer, e.g. ['5'].`);
+      `${what} uses ${r.requirementOperator} with values ${JSON.stringify(values)}; ${r.requirementOperator} takes exactly one non-negative integer, e.g. ['5'].`);
   }
   for (const v of values) {
     if (!Token.isUnresolved(v) && (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))) {
@@ -507,15 +507,15 @@ function checkRequirement(scope: Construct, r: NodePoolRequirement): void {
         `${what} has the value ${JSON.stringify(v)}; a label value has at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.`);
     }
   }
-  if ((r.operator === RequirementOperator.IN || r.operator === RequirementOperator.NOT_IN) && values.length === 0) {
-    throw new HardenedEksError('InvalidRequirement', scope, `${what} uses ${r.operator} without values; list at least one value.`);
+  if ((r.requirementOperator === RequirementOperator.IN || r.requirementOperator === RequirementOperator.NOT_IN) && values.length === 0) {
+    throw new HardenedEksError('InvalidRequirement', scope, `${what} uses ${r.requirementOperator} without values; list at least one value.`);
   }
-  if ((r.operator === RequirementOperator.EXISTS || r.operator === RequirementOperator.DOES_NOT_EXIST) && values.length > 0) {
-    throw new HardenedEksError('InvalidRequirement', scope, `${what} uses ${r.operator} with values ${JSON.stringify(values)}; ${r.operator} takes no values.`);
+  if ((r.requirementOperator === RequirementOperator.EXISTS || r.requirementOperator === RequirementOperator.DOES_NOT_EXIST) && values.length > 0) {
+    throw new HardenedEksError('InvalidRequirement', scope, `${what} uses ${r.requirementOperator} with values ${JSON.stringify(values)}; ${r.requirementOperator} takes no values.`);
   }
   if (r.minValues !== undefined) {
-    if (r.operator !== RequirementOperator.IN) {
-      throw new HardenedEksError('InvalidRequirement', scope, `${what} sets minValues with ${r.operator}; minValues only applies to In.`);
+    if (r.requirementOperator !== RequirementOperator.IN) {
+      throw new HardenedEksError('InvalidRequirement', scope, `${what} sets minValues with ${r.requirementOperator}; minValues only applies to In.`);
     }
     if (!Number.isInteger(r.minValues) || r.minValues < 1 || r.minValues > 50 || r.minValues > values.length) {
       throw new HardenedEksError('InvalidRequirement', scope,
@@ -542,7 +542,7 @@ function checkTaint(scope: Construct, prop: string, t: NodePoolTaint, existing: 
 }
 
 function toRequirement(r: NodePoolRequirement): k8s.NodePoolSpecTemplateSpecRequirements {
-  return { key: r.key, operator: r.operator as string as k8s.NodePoolSpecTemplateSpecRequirementsOperator, values: r.values, minValues: r.minValues };
+  return { key: r.key, operator: r.requirementOperator as string as k8s.NodePoolSpecTemplateSpecRequirementsOperator, values: r.values, minValues: r.minValues };
 }
 
 function renderTaints(taints: NodePoolTaint[]): Array<Record<string, any> | undefined> | undefined {

@@ -42,7 +42,7 @@ describe.each([
   test('the service account is claimed: a PodIdentity for it afterwards is refused', () => {
     const { stack, cluster } = platform();
     install(cluster);
-    expect(() => new PodIdentity(stack, 'Again', { cluster, namespace, serviceAccount })).toThrow(new RegExp(`${serviceAccount}`));
+    expect(() => new PodIdentity(stack, 'Again', { cluster, serviceAccountNamespace: namespace, serviceAccount })).toThrow(new RegExp(`${serviceAccount}`));
   });
 
   test(`a version before Pod Identity support (${tooOld}) is refused, ${firstGood} and configuration values are passed`, () => {

@@ -23,7 +23,7 @@ function referenceJob(app: App, env: Environment | undefined): Stack {
   const stack = new Stack(app, 'Platform', { env });
   const cluster = new HardenedCluster(stack, 'Cluster', { defaultNodeClassOptions: { amiSelectorTerms: AMI } });
   const bucket = new s3.Bucket(stack, 'Orders', { enforceSSL: true });
-  bucket.grantReadWrite(cluster.addPodIdentity('OrdersApi', { namespace: 'orders', serviceAccount: 'orders-api', createNamespace: true }));
+  bucket.grantReadWrite(cluster.addPodIdentity('OrdersApi', { serviceAccountNamespace: 'orders', serviceAccount: 'orders-api', createNamespace: true }));
   return stack;
 }
 
@@ -113,9 +113,9 @@ describe.each([APP_SHAPES[0], APP_SHAPES[1]])('a platform split over stacks ($fl
   const cluster = new HardenedCluster(platform, 'Cluster');
   const team = new Stack(app, 'TeamOrders', { env });
   const bucket = new s3.Bucket(team, 'Orders', { enforceSSL: true });
-  const api = new PodIdentity(team, 'OrdersApi', { cluster, namespace: 'orders', serviceAccount: 'orders-api', createNamespace: true });
+  const api = new PodIdentity(team, 'OrdersApi', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api', createNamespace: true });
   bucket.grantReadWrite(api);
-  const legacy = new IrsaRole(team, 'OrdersReports', { cluster, namespace: 'orders', serviceAccount: 'orders-reports' });
+  const legacy = new IrsaRole(team, 'OrdersReports', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-reports' });
   bucket.grantRead(legacy);
   const nodeClass = new HardenedEc2NodeClass(team, 'OrdersNodes', {
     cluster,

@@ -57,7 +57,7 @@ describe.each(PROTOTYPE_NAMES)('the name %s', (name) => {
       { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name }, spec: { metadataOptions: { httpPutResponseHopLimit: 2 } } },
     ];
     const { findings, checked } = auditKubernetesObjects(objects);
-    expect(findings.map((f) => `${f.ruleId} ${f.object}`)).toEqual([`HopLimitAboveOne EC2NodeClass/${name}`]);
+    expect(findings.map((f) => `${f.ruleId} ${f.kubernetesObject}`)).toEqual([`HopLimitAboveOne EC2NodeClass/${name}`]);
     expect(Object.values(checked).reduce((a, b) => a + b, 0)).toBe(3);
   });
 

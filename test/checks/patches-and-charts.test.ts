@@ -52,12 +52,12 @@ const EXPECTED = [
 ];
 
 test('the engine judges each patch as the part of its object it writes, and objects in chart values', () => {
-  expect(ImdsAudit.ofStack(fleet().stack).map((f) => `${f.ruleId} ${f.object}`).sort()).toEqual(EXPECTED);
+  expect(ImdsAudit.ofStack(fleet().stack).map((f) => `${f.ruleId} ${f.kubernetesObject}`).sort()).toEqual(EXPECTED);
 });
 
 test('the cloud assembly gives the same findings', () => {
   const { app } = fleet();
-  expect(ImdsAudit.ofStage(app).map((f) => `${f.ruleId} ${f.object}`).sort()).toEqual(EXPECTED);
+  expect(ImdsAudit.ofStage(app).map((f) => `${f.ruleId} ${f.kubernetesObject}`).sort()).toEqual(EXPECTED);
 });
 
 test('the aspect annotates the patch and the chart constructs', () => {

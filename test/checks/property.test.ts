@@ -473,7 +473,7 @@ describe('hop limit verdicts', () => {
       const template = { Resources: { M: { Type: 'Custom::AWSCDK-EKS-KubernetesResource', Properties: { Manifest: manifest } } } };
       const findings = auditTemplate(template).findings;
       expect(ruleIds(findings)).toEqual(asString ? [RuleId.INVALID_HOP_LIMIT] : expectedForHop(h));
-      expect(findings.every((f) => f.resource === 'M' && f.object === 'EC2NodeClass/nc')).toBe(true);
+      expect(findings.every((f) => f.resource === 'M' && f.kubernetesObject === 'EC2NodeClass/nc')).toBe(true);
     }), { numRuns: 200 });
   });
 });

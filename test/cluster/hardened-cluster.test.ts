@@ -154,7 +154,7 @@ describe('HardenedCluster options', () => {
     const app = new App();
     const stack = new Stack(app, 'Platform');
     const cluster = new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false });
-    cluster.addIrsaRole('App', { namespace: 'apps', serviceAccount: 'app' });
+    cluster.addIrsaRole('App', { serviceAccountNamespace: 'apps', serviceAccount: 'app' });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
     template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
@@ -165,7 +165,7 @@ describe('HardenedCluster options', () => {
   test('kube-system/aws-node already has the VPC CNI\'s role: a second identity for it is refused', () => {
     const stack = new Stack(new App(), 'Platform');
     const cluster = new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false });
-    expect(() => cluster.addPodIdentity('Cni', { namespace: 'kube-system', serviceAccount: 'aws-node', createServiceAccount: false }))
+    expect(() => cluster.addPodIdentity('Cni', { serviceAccountNamespace: 'kube-system', serviceAccount: 'aws-node', createServiceAccount: false }))
       .toThrow(/\[DuplicateWorkloadIdentity\] .*kube-system\/aws-node .*the VPC CNI add-on at Platform\/Cluster\/VpcCniAddon\./);
   });
 

@@ -17,8 +17,8 @@ function concreteFixture() {
   const app = new App({ context: { [cxapi.EKS_USE_NATIVE_OIDC_PROVIDER]: true } });
   const stack = new Stack(app, 'Platform');
   const cluster = new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false });
-  const identity = cluster.addIrsaRole('Legacy', { namespace: 'orders', serviceAccount: 'legacy-api' });
-  const second = cluster.addIrsaRole('Reports', { namespace: 'reports', serviceAccount: 'reports' });
+  const identity = cluster.addIrsaRole('Legacy', { serviceAccountNamespace: 'orders', serviceAccount: 'legacy-api' });
+  const second = cluster.addIrsaRole('Reports', { serviceAccountNamespace: 'reports', serviceAccount: 'reports' });
   const bucket = new s3.Bucket(stack, 'Data');
   bucket.grantReadWrite(identity);
   const control = new iam.Role(stack, 'Control', { assumedBy: new iam.AccountRootPrincipal() });
@@ -34,7 +34,7 @@ function importedFixture(
   const app = new App();
   const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const cluster = importedCluster(stack, { clusterName: 'prod', oidc });
-  const identity = new IrsaRole(stack, 'Identity', { cluster, namespace: 'orders', serviceAccount: 'legacy-api', ...options });
+  const identity = new IrsaRole(stack, 'Identity', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'legacy-api', ...options });
   after?.(stack, identity);
   return { app, stack, cluster, identity, template: Template.fromStack(stack) };
 }
@@ -159,7 +159,7 @@ describe('IrsaRole options', () => {
     const stack = new Stack(new App(), 'Stack');
     const cluster = importedCluster(stack, { oidc: false });
     const existing = new iam.Role(stack, 'Existing', { assumedBy: new iam.FederatedPrincipal(OIDC_PROVIDER_ARN, {}, 'sts:AssumeRoleWithWebIdentity') });
-    const identity = new IrsaRole(stack, 'Identity', { cluster, namespace: 'orders', serviceAccount: 'legacy-api', role: existing });
+    const identity = new IrsaRole(stack, 'Identity', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'legacy-api', role: existing });
     new s3.Bucket(stack, 'Data').grantRead(identity);
     const template = Template.fromStack(stack);
     const existingId = logicalId(stack, existing);

@@ -13,7 +13,7 @@ function concreteFixture() {
   const app = new App();
   const stack = new Stack(app, 'Platform');
   const cluster = new HardenedCluster(stack, 'Cluster', { karpenterEnabled: false });
-  const identity = cluster.addPodIdentity('OrdersApi', { namespace: 'orders', serviceAccount: 'orders-api' });
+  const identity = cluster.addPodIdentity('OrdersApi', { serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' });
   const bucket = new s3.Bucket(stack, 'Data');
   bucket.grantReadWrite(identity);
   // What the same grant gives any role: the identity must get exactly this.
@@ -32,7 +32,7 @@ function importedFixture(
   const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
   const cluster = importedCluster(stack, { clusterName: 'prod' });
   before?.(stack, cluster);
-  const identity = new PodIdentity(stack, 'Identity', { cluster, namespace: 'orders', serviceAccount: 'orders-api', ...options });
+  const identity = new PodIdentity(stack, 'Identity', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api', ...options });
   after?.(stack, identity);
   return { app, stack, cluster, identity, template: Template.fromStack(stack) };
 }
@@ -92,7 +92,7 @@ describe('PodIdentity on a HardenedCluster (addPodIdentity)', () => {
   test('it is an IGrantable whose principal is the role', () => {
     expect(identity.grantPrincipal).toBe(identity.role);
     expect(identity.role).toBeInstanceOf(iam.Role);
-    expect([identity.namespace, identity.serviceAccountName, identity.cluster]).toEqual(['orders', 'orders-api', cluster]);
+    expect([identity.serviceAccountNamespace, identity.serviceAccountName, identity.cluster]).toEqual(['orders', 'orders-api', cluster]);
   });
 
   test('bucket.grantReadWrite(identity) gives exactly the bucket\'s actions on the bucket\'s ARNs', () => {
@@ -140,7 +140,7 @@ describe('PodIdentity on an imported cluster', () => {
 describe('PodIdentity options', () => {
   test('a second identity on the same imported cluster reuses the add-on the first created', () => {
     const { template } = importedFixture({}, undefined, (stack, first) => {
-      new PodIdentity(stack, 'Second', { cluster: first.cluster, namespace: 'orders', serviceAccount: 'worker' });
+      new PodIdentity(stack, 'Second', { cluster: first.cluster, serviceAccountNamespace: 'orders', serviceAccount: 'worker' });
     });
     template.resourceCountIs('AWS::EKS::Addon', 1);
     const agentId = Object.keys(template.findResources('AWS::EKS::Addon'))[0];
@@ -171,7 +171,7 @@ describe('PodIdentity options', () => {
       existing = new iam.Role(s, 'Existing', { assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com') });
     }, (s, first) => {
       withRole = new PodIdentity(s, 'WithRole', {
-        cluster: first.cluster, namespace: 'orders', serviceAccount: 'adopter', role: existing, podIdentityAgent: false,
+        cluster: first.cluster, serviceAccountNamespace: 'orders', serviceAccount: 'adopter', role: existing, podIdentityAgent: false,
       });
       new s3.Bucket(s, 'Data').grantRead(withRole);
     });
@@ -218,7 +218,7 @@ describe('PodIdentity options', () => {
 
   test('a namespace and service account given as tokens are passed through', () => {
     const { template } = importedFixture({
-      namespace: Lazy.string({ produce: () => 'late-ns' }),
+      serviceAccountNamespace: Lazy.string({ produce: () => 'late-ns' }),
       serviceAccount: Lazy.string({ produce: () => 'late-sa' }),
     });
     template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'late-ns', ServiceAccount: 'late-sa' });

@@ -19,7 +19,7 @@ function referenceJob() {
   });
 
   const bucket = new s3.Bucket(stack, 'Orders', { enforceSSL: true });
-  const orders = cluster.addPodIdentity('OrdersApi', { namespace: 'orders', serviceAccount: 'orders-api', createNamespace: true });
+  const orders = cluster.addPodIdentity('OrdersApi', { serviceAccountNamespace: 'orders', serviceAccount: 'orders-api', createNamespace: true });
   bucket.grantReadWrite(orders);
   // --- job end
   return { app, stack, cluster, bucket, orders };

@@ -18,7 +18,7 @@ function stackWithCluster() {
 
 function make(kind: Kind, options: Partial<WorkloadIdentityOptions> = {}) {
   const { stack, cluster } = stackWithCluster();
-  return new kind(stack, 'Identity', { cluster, namespace: 'orders', serviceAccount: 'orders-api', ...options });
+  return new kind(stack, 'Identity', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api', ...options });
 }
 
 describe.each(KINDS)('%s refuses names that cannot name exactly one service account', (name, kind) => {
@@ -31,8 +31,8 @@ describe.each(KINDS)('%s refuses names that cannot name exactly one service acco
     ['a'.repeat(64), '64 characters'],
     ['', 'empty'],
   ])('namespace "%s" (%s)', (namespace) => {
-    expect(() => make(kind, { namespace })).toThrow(new RegExp(
-      `^\\[InvalidNamespace\\] Stack/Identity: namespace "${namespace}" is not a Kubernetes namespace name \\(a DNS-1123 label\\): at most 63 .*Use e\\.g\\.`));
+    expect(() => make(kind, { serviceAccountNamespace: namespace })).toThrow(new RegExp(
+      `^\\[InvalidNamespace\\] Stack/Identity: serviceAccountNamespace "${namespace}" is not a Kubernetes namespace name \\(a DNS-1123 label\\): at most 63 .*Use e\\.g\\.`));
   });
 
   test.each([
@@ -49,8 +49,8 @@ describe.each(KINDS)('%s refuses names that cannot name exactly one service acco
   });
 
   test.each([
-    ['namespace', '*'],
-    ['namespace', 'team-*'],
+    ['serviceAccountNamespace', '*'],
+    ['serviceAccountNamespace', 'team-*'],
     ['serviceAccount', '*'],
     ['serviceAccount', 'api-?'],
   ])('a wildcard in %s ("%s"), with its own advice', (prop, value) => {
@@ -60,13 +60,13 @@ describe.each(KINDS)('%s refuses names that cannot name exactly one service acco
   });
 
   test('the longest names and dotted service accounts are accepted', () => {
-    expect(() => make(kind, { namespace: 'a'.repeat(63), serviceAccount: `${'b'.repeat(61)}.${'c'.repeat(191)}` })).not.toThrow();
-    expect(() => make(kind, { namespace: '0', serviceAccount: 'a.b-c.d9' })).not.toThrow();
+    expect(() => make(kind, { serviceAccountNamespace: 'a'.repeat(63), serviceAccount: `${'b'.repeat(61)}.${'c'.repeat(191)}` })).not.toThrow();
+    expect(() => make(kind, { serviceAccountNamespace: '0', serviceAccount: 'a.b-c.d9' })).not.toThrow();
   });
 
   test('tokens are not judged (deployment will)', () => {
     expect(() => make(kind, {
-      namespace: Lazy.string({ produce: () => 'Not_Valid' }),
+      serviceAccountNamespace: Lazy.string({ produce: () => 'Not_Valid' }),
       serviceAccount: Lazy.string({ produce: () => '*' }),
     })).not.toThrow();
   });
@@ -78,9 +78,9 @@ describe.each(KINDS)('%s refuses names that cannot name exactly one service acco
   });
 
   test.each(['default', 'kube-system', 'kube-public', 'kube-node-lease'])('createNamespace on "%s", which always exists', (namespace) => {
-    expect(() => make(kind, { namespace, createNamespace: true })).toThrow(new RegExp(
-      `\\[NamespaceAlwaysExists\\] Stack/Identity: createNamespace is true but namespace "${namespace}" exists on every cluster.*set it to false`));
-    expect(() => make(kind, { namespace })).not.toThrow();
+    expect(() => make(kind, { serviceAccountNamespace: namespace, createNamespace: true })).toThrow(new RegExp(
+      `\\[NamespaceAlwaysExists\\] Stack/Identity: createNamespace is true but serviceAccountNamespace "${namespace}" exists on every cluster.*set it to false`));
+    expect(() => make(kind, { serviceAccountNamespace: namespace })).not.toThrow();
   });
 });
 
@@ -94,10 +94,10 @@ describe('one identity per service account and cluster', () => {
     ['IrsaRole', 'IrsaRole', IrsaRole, IrsaRole],
   ])('%s first, then %s, for the same namespace and service account', (firstName, _secondName, first: Kind, second: Kind) => {
     const { stack, cluster } = stackWithCluster();
-    new first(stack, 'First', { cluster, namespace: 'orders', serviceAccount: 'orders-api' });
+    new first(stack, 'First', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' });
     let error: Error | undefined;
     try {
-      new second(stack, 'Second', { cluster, namespace: 'orders', serviceAccount: 'orders-api' });
+      new second(stack, 'Second', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' });
     } catch (e) {
       error = e as Error;
     }
@@ -107,22 +107,22 @@ describe('one identity per service account and cluster', () => {
 
   test('across stacks: the same cluster imported in two stacks of the app', () => {
     const { app, stack, cluster } = stackWithCluster();
-    new PodIdentity(stack, 'First', { cluster, namespace: 'orders', serviceAccount: 'orders-api' });
+    new PodIdentity(stack, 'First', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' });
     const other = new Stack(app, 'Other');
-    expect(() => new IrsaRole(other, 'Second', { cluster: importedCluster(other), namespace: 'orders', serviceAccount: 'orders-api' }))
+    expect(() => new IrsaRole(other, 'Second', { cluster: importedCluster(other), serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' }))
       .toThrow(/\[DuplicateWorkloadIdentity\] Other\/Second: orders\/orders-api on cluster Other\/C already has an identity: the PodIdentity at Stack\/First\./);
   });
 
   test('Karpenter\'s own association (kube-system/karpenter) counts', () => {
     const { stack, cluster } = stackWithCluster();
     new Karpenter(stack, 'Karpenter', { cluster });
-    expect(() => new PodIdentity(stack, 'Second', { cluster, namespace: 'kube-system', serviceAccount: 'karpenter', podIdentityAgent: false }))
+    expect(() => new PodIdentity(stack, 'Second', { cluster, serviceAccountNamespace: 'kube-system', serviceAccount: 'karpenter', podIdentityAgent: false }))
       .toThrow(/\[DuplicateWorkloadIdentity\] .*kube-system\/karpenter .*the Karpenter controller at Stack\/Karpenter\./);
   });
 
   test('Karpenter made after an identity for kube-system/karpenter is refused too (the order does not matter)', () => {
     const { stack, cluster } = stackWithCluster();
-    new PodIdentity(stack, 'First', { cluster, namespace: 'kube-system', serviceAccount: 'karpenter', podIdentityAgent: false });
+    new PodIdentity(stack, 'First', { cluster, serviceAccountNamespace: 'kube-system', serviceAccount: 'karpenter', podIdentityAgent: false });
     expect(() => new Karpenter(stack, 'Karpenter', { cluster, podIdentityAgent: false }))
       .toThrow(/\[DuplicateWorkloadIdentity\] Stack\/Karpenter: kube-system\/karpenter .*the PodIdentity at Stack\/First\./);
   });
@@ -130,19 +130,19 @@ describe('one identity per service account and cluster', () => {
   test('an L1 association anywhere in the app counts', () => {
     const { stack, cluster } = stackWithCluster();
     new eksl1.CfnPodIdentityAssociation(stack, 'Raw', { clusterName: 'c', namespace: 'orders', serviceAccount: 'orders-api', roleArn: 'arn:aws:iam::111111111111:role/r' });
-    expect(() => new IrsaRole(stack, 'Second', { cluster, namespace: 'orders', serviceAccount: 'orders-api' }))
+    expect(() => new IrsaRole(stack, 'Second', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' }))
       .toThrow(/the Pod Identity association at Stack\/Raw\./);
   });
 
   test('another service account, namespace or cluster is another identity', () => {
     const { stack, cluster } = stackWithCluster();
     const other = importedCluster(stack, { id: 'Other', clusterName: 'other' });
-    new PodIdentity(stack, 'A', { cluster, namespace: 'orders', serviceAccount: 'orders-api' });
+    new PodIdentity(stack, 'A', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' });
     expect(() => {
-      new PodIdentity(stack, 'B', { cluster, namespace: 'orders', serviceAccount: 'worker' });
-      new PodIdentity(stack, 'C2', { cluster, namespace: 'billing', serviceAccount: 'orders-api' });
-      new PodIdentity(stack, 'D', { cluster: other, namespace: 'orders', serviceAccount: 'orders-api' });
-      new IrsaRole(stack, 'E', { cluster: other, namespace: 'orders', serviceAccount: 'reports' });
+      new PodIdentity(stack, 'B', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'worker' });
+      new PodIdentity(stack, 'C2', { cluster, serviceAccountNamespace: 'billing', serviceAccount: 'orders-api' });
+      new PodIdentity(stack, 'D', { cluster: other, serviceAccountNamespace: 'orders', serviceAccount: 'orders-api' });
+      new IrsaRole(stack, 'E', { cluster: other, serviceAccountNamespace: 'orders', serviceAccount: 'reports' });
     }).not.toThrow();
     Template.fromStack(stack).resourceCountIs('AWS::EKS::PodIdentityAssociation', 4);
   });
@@ -150,8 +150,8 @@ describe('one identity per service account and cluster', () => {
   test('tokens are not compared', () => {
     const { stack, cluster } = stackWithCluster();
     const ns = Lazy.string({ produce: () => 'orders' });
-    new PodIdentity(stack, 'A', { cluster, namespace: ns, serviceAccount: 'orders-api' });
-    expect(() => new PodIdentity(stack, 'B', { cluster, namespace: ns, serviceAccount: 'orders-api' })).not.toThrow();
+    new PodIdentity(stack, 'A', { cluster, serviceAccountNamespace: ns, serviceAccount: 'orders-api' });
+    expect(() => new PodIdentity(stack, 'B', { cluster, serviceAccountNamespace: ns, serviceAccount: 'orders-api' })).not.toThrow();
   });
 });
 
@@ -159,10 +159,10 @@ describe('namespaces', () => {
   test('created once per cluster and namespace, under the cluster, however many identities ask', () => {
     const { stack, cluster } = stackWithCluster();
     const other = importedCluster(stack, { id: 'Other', clusterName: 'other' });
-    new PodIdentity(stack, 'A', { cluster, namespace: 'orders', serviceAccount: 'a', createNamespace: true });
-    new IrsaRole(stack, 'B', { cluster, namespace: 'orders', serviceAccount: 'b', createNamespace: true });
-    new PodIdentity(stack, 'C2', { cluster, namespace: 'orders', serviceAccount: 'c' });
-    new PodIdentity(stack, 'D', { cluster: other, namespace: 'orders', serviceAccount: 'd', createNamespace: true });
+    new PodIdentity(stack, 'A', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'a', createNamespace: true });
+    new IrsaRole(stack, 'B', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'b', createNamespace: true });
+    new PodIdentity(stack, 'C2', { cluster, serviceAccountNamespace: 'orders', serviceAccount: 'c' });
+    new PodIdentity(stack, 'D', { cluster: other, serviceAccountNamespace: 'orders', serviceAccount: 'd', createNamespace: true });
     const template = Template.fromStack(stack);
     const namespaces = objectsOfKind(template, 'Namespace');
     expect(namespaces.map(({ resource }) => resource.Properties.ClusterName).sort()).toEqual(['c', 'other']);
@@ -177,7 +177,7 @@ describe('namespaces', () => {
 
   test('a namespace that is a token is created by the identity itself', () => {
     const { stack, cluster } = stackWithCluster();
-    const identity = new PodIdentity(stack, 'A', { cluster, namespace: Lazy.string({ produce: () => 'late' }), serviceAccount: 'a', createNamespace: true });
+    const identity = new PodIdentity(stack, 'A', { cluster, serviceAccountNamespace: Lazy.string({ produce: () => 'late' }), serviceAccount: 'a', createNamespace: true });
     expect(identity.node.tryFindChild('Namespace')).toBeInstanceOf(eks.KubernetesManifest);
     expect(objectsOfKind(Template.fromStack(stack), 'Namespace').map(({ object }) => object.metadata.name)).toEqual(['late']);
   });

@@ -275,12 +275,12 @@ describe('Karpenter options', () => {
   });
 
   test('another namespace: created by the chart, and the association and the trust follow it', () => {
-    const { stack, karpenter, template } = importedFixture({ namespace: 'karpenter' });
+    const { stack, karpenter, template } = importedFixture({ controllerNamespace: 'karpenter' });
     template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Namespace: 'karpenter', CreateNamespace: true });
     template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'karpenter', ServiceAccount: 'karpenter' });
     const trust = template.toJSON().Resources[logicalId(stack, karpenter.controllerRole)].Properties.AssumeRolePolicyDocument;
     expect(trust.Statement[0].Condition.StringEquals['aws:RequestTag/kubernetes-namespace']).toBe('karpenter');
-    expect(karpenter.namespace).toBe('karpenter');
+    expect(karpenter.controllerNamespace).toBe('karpenter');
   });
 
   test('a given node role: no new role, an access entry for it, and the only role the controller may pass', () => {
@@ -344,7 +344,7 @@ describe('Karpenter options', () => {
   });
 
   test('the IMDS checker finds nothing with every option changed', () => {
-    const { stack } = importedFixture({ namespace: 'karpenter', interruptionQueue: false, zonalShift: false, version: '1.15.0', crds: KarpenterCrds.CRD_CHART });
+    const { stack } = importedFixture({ controllerNamespace: 'karpenter', interruptionQueue: false, zonalShift: false, version: '1.15.0', crds: KarpenterCrds.CRD_CHART });
     expect(ImdsAudit.ofStack(stack)).toEqual([]);
   });
 });
@@ -378,7 +378,7 @@ describe('Karpenter refuses', () => {
   });
 
   test('a namespace that is not a DNS label', () => {
-    expect(() => importedFixture({ namespace: 'Karpenter_NS' })).toThrow(/\[InvalidKarpenterNamespace\].*"Karpenter_NS"/);
+    expect(() => importedFixture({ controllerNamespace: 'Karpenter_NS' })).toThrow(/\[InvalidKarpenterNamespace\].*"Karpenter_NS"/);
   });
 
   test('an imported cluster without an endpoint, naming the attribute to pass', () => {

@@ -142,10 +142,10 @@ describe('NodePool options', () => {
     const { stack, nodeClass, nodePool } = setup();
     const np = nodePool('Gpu', {
       nodeClass: nodeClass(),
-      requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: RequirementOperator.IN, values: ['g5', 'g6', 'g6e'], minValues: 2 }],
+      requirements: [{ key: 'karpenter.k8s.aws/instance-family', requirementOperator: RequirementOperator.IN, values: ['g5', 'g6', 'g6e'], minValues: 2 }],
     });
-    np.addRequirement({ key: 'topology.kubernetes.io/zone', operator: RequirementOperator.NOT_IN, values: ['us-east-1e'] });
-    np.addRequirement({ key: 'karpenter.k8s.aws/instance-gpu-count', operator: RequirementOperator.GTE, values: ['1'] });
+    np.addRequirement({ key: 'topology.kubernetes.io/zone', requirementOperator: RequirementOperator.NOT_IN, values: ['us-east-1e'] });
+    np.addRequirement({ key: 'karpenter.k8s.aws/instance-gpu-count', requirementOperator: RequirementOperator.GTE, values: ['1'] });
     np.addTaint({ key: 'nvidia.com/gpu', effect: TaintEffect.NO_SCHEDULE });
     np.addStartupTaint({ key: 'example.com/agent-not-ready', value: 'true', effect: TaintEffect.NO_EXECUTE });
     const spec = pool(stack, 'gpu').spec.template.spec;
@@ -163,7 +163,7 @@ describe('NodePool options', () => {
   test('a requirement on a default key replaces that default', () => {
     const { stack, nodeClass, nodePool } = setup();
     const np = nodePool('Default', { nodeClass: nodeClass() });
-    np.addRequirement({ key: 'karpenter.k8s.aws/instance-category', operator: RequirementOperator.NOT_IN, values: ['t'] });
+    np.addRequirement({ key: 'karpenter.k8s.aws/instance-category', requirementOperator: RequirementOperator.NOT_IN, values: ['t'] });
     const requirements = pool(stack).spec.template.spec.requirements;
     expect(requirements.filter((r: any) => r.key === 'karpenter.k8s.aws/instance-category')).toEqual([
       { key: 'karpenter.k8s.aws/instance-category', operator: 'NotIn', values: ['t'] },
@@ -253,7 +253,7 @@ describe('NodePool validation', () => {
     const { nodeClass, nodePool } = setup();
     const np = nodePool('Default', { nodeClass: nodeClass() });
     const add = (key: string, operator: RequirementOperator, values?: string[], minValues?: number) =>
-      () => np.addRequirement({ key, operator, values, minValues });
+      () => np.addRequirement({ key, requirementOperator: operator, values, minValues });
     expect(add('karpenter.sh/nodepool', RequirementOperator.EXISTS)).toThrow(/^\[RestrictedLabelKey\] Stack\/Pools\/Default: the key of requirement 'karpenter.sh\/nodepool' cannot be used/);
     expect(add('kubernetes.io/hostname', RequirementOperator.EXISTS)).toThrow(/kubernetes.io\/hostname is unique to each node/);
     expect(add('karpenter.k8s.aws/made-up', RequirementOperator.EXISTS)).toThrow(/the karpenter.k8s.aws domain is reserved/);
@@ -273,10 +273,10 @@ describe('NodePool validation', () => {
     expect(() => nodePool('A', {
       nodeClass: nc,
       capacityTypes: [CapacityType.SPOT],
-      requirements: [{ key: 'karpenter.sh/capacity-type', operator: RequirementOperator.IN, values: ['on-demand'] }],
+      requirements: [{ key: 'karpenter.sh/capacity-type', requirementOperator: RequirementOperator.IN, values: ['on-demand'] }],
     })).toThrow(/^\[ConflictingRequirement\] Stack\/Pools\/A: a requirement on 'karpenter.sh\/capacity-type' conflicts with the capacityTypes prop/);
     const np = nodePool('B', { nodeClass: nc, architectures: [CpuArchitecture.AMD64] });
-    expect(() => np.addRequirement({ key: 'kubernetes.io/arch', operator: RequirementOperator.IN, values: ['arm64'] })).toThrow(/conflicts with the architectures prop/);
+    expect(() => np.addRequirement({ key: 'kubernetes.io/arch', requirementOperator: RequirementOperator.IN, values: ['arm64'] })).toThrow(/conflicts with the architectures prop/);
   });
 
   test('empty or invalid defaults props, limits, weight, labels', () => {

@@ -16,12 +16,16 @@ import { runCli } from '../../src/cli/main';
 export interface FindingPlace {
   readonly ruleId: string;
   readonly resource?: string;
+  /** The Kubernetes object, as a case table and `--format json` name it. */
   readonly object?: string;
+  /** The Kubernetes object, as a `Finding` names it. */
+  readonly kubernetesObject?: string;
 }
 
 /** A finding reduced to `Rule @ resource[ / Kind/name]`. */
 export function findingKey(f: FindingPlace): string {
-  return `${f.ruleId} @ ${f.resource ?? '-'}${f.object ? ` / ${f.object}` : ''}`;
+  const object = f.kubernetesObject ?? f.object;
+  return `${f.ruleId} @ ${f.resource ?? '-'}${object ? ` / ${object}` : ''}`;
 }
 
 /** The multiset of keys, sorted, so that `toEqual` compares multisets. */

@@ -495,7 +495,7 @@ function judgeVariants(o: unknown, placeholders: Placeholder[]): JudgedObject[] 
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = [f.ruleId, f.resource, f.object, f.property, f.message].join('\u0000');
+    const key = [f.ruleId, f.resource, f.kubernetesObject, f.property, f.message].join('\u0000');
     return seen.has(key) ? false : (seen.add(key), true);
   });
 }

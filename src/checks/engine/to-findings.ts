@@ -28,7 +28,7 @@ export function toFindings(issues: Issue[], where: FindingLocation, acknowledgem
       fix: RuleCatalogue.fixFor(issue.ruleId, where.constructType),
       property: issue.path,
       ...(where.resource !== undefined ? { resource: where.resource } : {}),
-      ...(where.object !== undefined ? { object: where.object } : {}),
+      ...(where.object !== undefined ? { kubernetesObject: where.object } : {}),
       ...(where.file !== undefined ? { file: where.file } : {}),
       ...(where.stack !== undefined ? { stack: where.stack } : {}),
       ...(where.constructPath !== undefined ? { constructPath: where.constructPath } : {}),

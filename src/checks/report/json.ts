@@ -54,7 +54,7 @@ function toJsonFinding(f: Finding): JsonFinding {
     decidingRuleId: f.decidingRuleId,
     file: f.file,
     resource: f.resource,
-    object: f.object,
+    object: f.kubernetesObject,
     message: f.message,
     fix: f.fix,
     path: f.constructPath,

@@ -76,8 +76,8 @@ export class SourceLocator {
       }
       return this.pathLine(start, finding.property) ?? start + 1;
     }
-    if (finding.object) {
-      const line = this.objects.get(finding.object) ?? this.kinds.get(finding.object.split('/')[0]);
+    if (finding.kubernetesObject) {
+      const line = this.objects.get(finding.kubernetesObject) ?? this.kinds.get(finding.kubernetesObject.split('/')[0]);
       return line === undefined ? undefined : line + 1;
     }
     return undefined;

@@ -136,7 +136,7 @@ function level(severity: Severity): 'error' | 'warning' {
 }
 
 function messageOf(f: Finding): string {
-  const subject = [f.stack && f.resource ? `${f.stack}/${f.resource}` : f.resource, f.object].filter((s) => s).join(' > ');
+  const subject = [f.stack && f.resource ? `${f.stack}/${f.resource}` : f.resource, f.kubernetesObject].filter((s) => s).join(' > ');
   return subject ? `${subject}: ${f.message}` : f.message;
 }
 
@@ -153,10 +153,10 @@ function locationOf(f: Finding, baseDir: string, source: (file: string) => Sourc
     // The construct the resource came from, as a CDK user names it.
     logicalLocations.push({ name: f.constructPath.split('/').pop(), fullyQualifiedName: f.constructPath, kind: 'module' });
   }
-  if (f.object) {
+  if (f.kubernetesObject) {
     logicalLocations.push({
-      name: f.object,
-      fullyQualifiedName: f.resource ? `${f.resource}/${f.object}` : f.object,
+      name: f.kubernetesObject,
+      fullyQualifiedName: f.resource ? `${f.resource}/${f.kubernetesObject}` : f.kubernetesObject,
       kind: 'object',
     });
   }
@@ -186,6 +186,6 @@ export function uriOf(file: string, baseDir: string): string {
 
 /** Stable across runs and line moves: what the finding is about, not where the line is. */
 function fingerprint(f: Finding): string {
-  const key = [f.ruleId, f.file, f.stack, f.resource, f.object, f.property].map((s) => s ?? '').join('\u0000');
+  const key = [f.ruleId, f.file, f.stack, f.resource, f.kubernetesObject, f.property].map((s) => s ?? '').join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -5,7 +5,7 @@ import { Finding } from '../finding';
  * is one: what the aspect's annotations and the validation plugin's violations say.
  */
 export function findingSentence(f: Finding): string {
-  const subject = f.object ? `${f.object}: ` : '';
+  const subject = f.kubernetesObject ? `${f.kubernetesObject}: ` : '';
   const ack = f.acknowledged ? ` Acknowledged: ${f.acknowledgedReason}` : '';
   return `${subject}${f.message}.${ack}`;
 }

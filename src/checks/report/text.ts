@@ -88,7 +88,7 @@ function groups(findings: Finding[], width: number, acknowledged: boolean): stri
 
 function finding(f: Finding, width: number, acknowledged: boolean): string[] {
   const indent = ' '.repeat(2 + LABEL_WIDTH + 1);
-  const subject = escapeControl([f.resource, f.object].filter((s) => s).join(' > ') || '(whole input)');
+  const subject = escapeControl([f.resource, f.kubernetesObject].filter((s) => s).join(' > ') || '(whole input)');
   // A CDK user thinks in construct paths: show it next to the logical id.
   const construct = f.constructPath ? ` (construct ${escapeControl(f.constructPath)})` : '';
   const out = [`  ${f.severity.padEnd(LABEL_WIDTH)} [${f.ruleId}] ${subject}${construct}`];

@@ -1,7 +1,7 @@
 import { findingLine } from '../../../src/checks/report/locate';
 import { Severity } from '../../../src/checks/severity';
 
-const finding = (props: { resource?: string; object?: string; property?: string }) => ({
+const finding = (props: { resource?: string; kubernetesObject?: string; property?: string }) => ({
   ruleId: 'HopLimitAboveOne',
   severity: Severity.ERROR,
   message: 'm',
@@ -48,9 +48,9 @@ describe('findingLine', () => {
   test('finds an object of a manifest by its kind and name', () => {
     const yaml = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: web', '---', 'apiVersion: apps/v1', 'kind: DaemonSet',
       'metadata:', '  name: web', ''].join('\n');
-    expect(findingLine(yaml, finding({ object: 'DaemonSet/web' }))).toBe(9);
-    expect(findingLine(yaml, finding({ object: 'Pod/web' }))).toBe(4);
-    expect(findingLine(yaml, finding({ object: 'Job/web' }))).toBeUndefined();
+    expect(findingLine(yaml, finding({ kubernetesObject: 'DaemonSet/web' }))).toBe(9);
+    expect(findingLine(yaml, finding({ kubernetesObject: 'Pod/web' }))).toBe(4);
+    expect(findingLine(yaml, finding({ kubernetesObject: 'Job/web' }))).toBeUndefined();
   });
 
   test('gives up on a resource it cannot find', () => {

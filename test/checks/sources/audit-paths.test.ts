@@ -6,7 +6,7 @@ import { FIXTURES } from '../../support/temp-files';
 
 const ASSEMBLY = path.join(FIXTURES, 'assemblies', 'nested-stage');
 const MANIFEST = path.join(FIXTURES, 'manifests', 'karpenter-and-workloads.yaml');
-const brief = (findings: any[]) => findings.map((f) => [f.ruleId, f.stack ?? f.file, f.resource ?? f.object]);
+const brief = (findings: any[]) => findings.map((f) => [f.ruleId, f.stack ?? f.file, f.resource ?? f.kubernetesObject]);
 
 describe('auditPaths', () => {
   test('audits every stack of an assembly, nested stages and nested stacks included, each finding carrying its file and stack', () => {
@@ -24,7 +24,7 @@ describe('auditPaths', () => {
   test('audits assemblies and manifests together, in the order given', () => {
     const report = auditPaths([MANIFEST, ASSEMBLY]);
     expect(report.files[0]).toBe(MANIFEST);
-    expect(report.findings[0]).toMatchObject({ ruleId: 'HopLimitAboveOne', file: MANIFEST, object: 'EC2NodeClass/legacy' });
+    expect(report.findings[0]).toMatchObject({ ruleId: 'HopLimitAboveOne', file: MANIFEST, kubernetesObject: 'EC2NodeClass/legacy' });
     expect(report.findings[0].resource).toBeUndefined();
     expect(report.findings.map((f) => f.file)).toContain(path.join(ASSEMBLY, 'Root.template.json'));
   });
