@@ -118,7 +118,7 @@ describe('cdk-hardened-eks audit --format json', () => {
       stack: 'Root',
     });
     expect('object' in legacy).toBe(false);
-    const nodeClass = output.findings.find((f: any) => f.kubernetesObject === 'EC2NodeClass/legacy');
+    const nodeClass = output.findings.find((f: any) => f.object === 'EC2NodeClass/legacy');
     expect(nodeClass).toMatchObject({ ruleId: 'HopLimitAboveOne', file: WORKLOADS });
     expect('resource' in nodeClass).toBe(false);
     expect(output.summary).toMatchObject({ errors: 4, warnings: 1, acknowledged: 0, total: 5, failOn: 'error', failed: true });
