@@ -75,7 +75,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   bin: { 'cdk-hardened-eks': 'lib/cli/main.js' },
 
-  gitignore: ['cdk.out', '*.bench.json', '.tmp/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out', '*.bench.json', '.tmp/', '.jsii.tabl.json', '__pycache__/', '.pytest_cache/', '/examples/java/target/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/', '/cdk.out/', '/rosetta/', '/cdk.json', '/.tmp/', '*.bench.json'] },
   jestOptions: {
     jestConfig: {
@@ -209,6 +209,14 @@ project.addTask('test:floor', {
 project.addTask('test:package', {
   description: 'Pack the library, check the tarball\'s file list, install it into fresh apps (floor and newest aws-cdk-lib) and synthesize the reference job',
   exec: `bash scripts/test-package.sh ${CDK_FLOOR} ${CDK_LATEST}`,
+});
+
+// The other jsii languages, each as its users get it: the package built with the project's own
+// task (package:python, package:java, package:go) and a reference-job project under examples/
+// that synthesizes against it and asserts zero findings. .ci/run runs the Python one.
+project.addTask('test:python', {
+  description: 'Build the Python wheel, install it into a fresh virtual environment with aws-cdk-lib and cdk8s from PyPI, run examples/python\'s pytest suite and the README\'s Python snippets',
+  exec: 'bash scripts/test-python.sh',
 });
 
 project.synth();
