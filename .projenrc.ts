@@ -172,9 +172,10 @@ for (const dir of ['examples', 'bench', 'scripts']) {
   });
 }
 
-// Only the JavaScript package can be built on our machines (no Maven, NuGet, PyPI or Go toolchain
-// registry is reachable); the other targets stay configured for the release pipeline, which runs
-// package:python, package:java, ... on its own runners.
+// `npx projen build` packages JavaScript only, so the build stays fast. The Python, Java and Go
+// packages are built by their own tasks (package:python, package:java, package:go), which
+// test:python, test:java and test:go run before testing each binding; .NET stays configured for
+// the release pipeline (no .NET toolchain on our machines).
 const packageJs = project.tasks.tryFind('package:js');
 if (packageJs) {
   project.packageTask.reset();
