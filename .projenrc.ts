@@ -220,4 +220,9 @@ project.addTask('test:python', {
   exec: 'bash scripts/test-python.sh',
 });
 
+project.addTask('test:go', {
+  description: 'Generate the Go module (jsii-pacmak), build and vet it, and run examples/go (the reference job and its go test)',
+  exec: 'bash scripts/test-go.sh',
+});
+
 project.synth();

@@ -542,7 +542,8 @@ function checkTaint(scope: Construct, prop: string, t: NodePoolTaint, existing: 
 }
 
 function toRequirement(r: NodePoolRequirement): k8s.NodePoolSpecTemplateSpecRequirements {
-  return { key: r.key, operator: r.requirementOperator as string as k8s.NodePoolSpecTemplateSpecRequirementsOperator, values: r.values, minValues: r.minValues };
+  const operator = r.requirementOperator as string as k8s.NodePoolSpecTemplateSpecRequirementsOperator;
+  return { key: r.key, operator, values: r.values, minValues: r.minValues };
 }
 
 function renderTaints(taints: NodePoolTaint[]): Array<Record<string, any> | undefined> | undefined {
