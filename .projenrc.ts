@@ -10,6 +10,12 @@ const CDK_CLI_VERSION = '2.1148.1';
 const CDK_FLOOR = '2.240.0';
 /** The aws-cdk-lib the library is built and tested with (the newest release). */
 const CDK_LATEST = '2.276.0';
+/**
+ * A release between the two whose `Validations.acknowledge()` rejects cdk-nag's ids (2.252.0 to
+ * 2.268.0, aws/aws-cdk#38787) and the newest aws-cdk-lib on Maven Central here: the packed tarball
+ * is installed into a fresh app on it too.
+ */
+const CDK_MIDDLE = '2.263.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-hardened-eks',
@@ -208,8 +214,8 @@ project.addTask('test:floor', {
   exec: `bash scripts/test-floor.sh ${CDK_FLOOR}`,
 });
 project.addTask('test:package', {
-  description: 'Pack the library, check the tarball\'s file list, install it into fresh apps (floor and newest aws-cdk-lib) and synthesize the reference job',
-  exec: `bash scripts/test-package.sh ${CDK_FLOOR} ${CDK_LATEST}`,
+  description: 'Pack the library, check the tarball\'s file list, install it into fresh apps (floor, middle and newest aws-cdk-lib) and synthesize the reference job',
+  exec: `bash scripts/test-package.sh ${CDK_FLOOR} ${CDK_MIDDLE} ${CDK_LATEST}`,
 });
 
 // The other jsii languages, each as its users get it: the package built with the project's own
@@ -223,6 +229,11 @@ project.addTask('test:python', {
 project.addTask('test:go', {
   description: 'Generate the Go module (jsii-pacmak), build and vet it, and run examples/go (the reference job and its go test)',
   exec: 'bash scripts/test-go.sh',
+});
+
+project.addTask('test:java', {
+  description: 'Build the Java package (jsii-pacmak) and run examples/java\'s JUnit tests (the reference job) against it with Maven',
+  exec: 'bash scripts/test-java.sh',
 });
 
 project.synth();

@@ -7,9 +7,13 @@ interface ValidationsLike {
   of(scope: IConstruct): { acknowledge(...rules: Array<{ id: string; reason: string }>): void };
 }
 
-/** aws-cdk-lib's `Validations` (2.25x and later); undefined on older releases. */
+/**
+ * aws-cdk-lib's `Validations` where it can acknowledge rules; undefined on older releases (before
+ * 2.251.0 there is no `Validations`, and the first releases that have it only add plugins).
+ */
 function validationsClass(): ValidationsLike | undefined {
-  return (cdk as unknown as { Validations?: ValidationsLike }).Validations;
+  const validations = (cdk as unknown as { Validations?: ValidationsLike & { prototype?: { acknowledge?: unknown } } }).Validations;
+  return typeof validations?.prototype?.acknowledge === 'function' ? validations : undefined;
 }
 
 /**
@@ -21,10 +25,23 @@ function validationsClass(): ValidationsLike | undefined {
 export function acknowledgeRule(scope: IConstruct, id: string, reason: string): void {
   const validations = validationsClass();
   if (validations) {
-    validations.of(scope).acknowledge({ id, reason });
-  } else {
-    scope.node.addMetadata(NATIVE_ACKNOWLEDGEMENT_METADATA, { [id]: reason });
+    try {
+      validations.of(scope).acknowledge({ id, reason });
+      return;
+    } catch (e) {
+      // Releases from `Validations`' first one up to 2.268 split ids on every `::` and reject cdk-nag's
+      // (`AwsSolutions::AwsSolutions-IAM4[Policy::arn:...]`, aws/aws-cdk#38787): write the metadata instead.
+      if (!isInvalidValidationId(e)) {
+        throw e;
+      }
+    }
   }
+  scope.node.addMetadata(NATIVE_ACKNOWLEDGEMENT_METADATA, { [id]: reason });
+}
+
+/** The error older `Validations` releases throw for an id with more than one `::`. */
+function isInvalidValidationId(e: unknown): boolean {
+  return e instanceof Error && e.message.startsWith('Invalid validation rule ID');
 }
 
 const SIZE_UNITS: Array<[string, number]> = [
