@@ -12,6 +12,8 @@ function acknowledgeRuleWith(validations: unknown): typeof import('../../src/pri
   let fn: typeof import('../../src/private/compat').acknowledgeRule | undefined;
   jest.isolateModules(() => {
     jest.doMock('aws-cdk-lib', () => ({ ...jest.requireActual('aws-cdk-lib'), Validations: validations }));
+    // A require inside the isolated registry: an import would load compat once, with the real aws-cdk-lib.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     fn = require('../../src/private/compat').acknowledgeRule;
   });
   jest.dontMock('aws-cdk-lib');
