@@ -1,132 +1,155 @@
+import { isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, YAMLMap } from 'yaml';
 import { Finding } from '../finding';
 
+/** A place in the parsed file: the node a path leads to, and the offset a finding on it points at. */
+interface Place {
+  readonly node: unknown;
+  readonly offset: number;
+}
+
 /**
- * Finds the line of a file's text where a finding sits (findings carry no line numbers): the
- * deepest key of the finding's `property` path inside the resource's block, else the resource's
- * key under `Resources`; for an object of a manifest file, its `name` after its `kind`. Works on
- * pretty-printed JSON and on YAML.
+ * Finds the line of a file's text where a finding sits (findings carry no line numbers), from a
+ * parse of the file with the `yaml` library (which reads JSON too), not from scanning its lines:
+ * the deepest key of the finding's `property` path inside the resource (`Resources.<id>`), else the
+ * resource's key; for an object of a manifest file (a document, an item of a list or of a `List`),
+ * the deepest key of the path inside the object, else its `metadata.name`; for a finding on neither,
+ * the path from the top of the document. Flow style, comments, quoted keys, short-form tags and
+ * minified JSON are all read as the parser reads them.
  *
- * The text is indexed once (O(lines)); each finding then costs O(depth × log lines), so a report
- * with many findings on a large file stays linear in its input.
+ * The file is parsed and indexed once; each finding then costs O(path length), so a report with
+ * many findings on a large file stays linear in its input.
  */
 export class SourceLocator {
-  private readonly indents: number[] = [];
-  /** For each line, the index of the first later non-blank line indented no deeper (the end of its block). */
-  private readonly blockEnds: number[] = [];
-  /** Sorted line indexes of every key, by key name. */
-  private readonly keys = new Map<string, number[]>();
-  private readonly resourcesLine: number;
-  /** Line of `name` of each `Kind/name`, and of the first line of each kind. */
-  private readonly objects = new Map<string, number>();
-  private readonly kinds = new Map<string, number>();
+  private readonly lineCounter = new LineCounter();
+  /** The first `Resources` entry of each logical id, over every document. */
+  private readonly resources = new Map<string, Place>();
+  /** Each `Kind/name` object of a manifest, at its `metadata.name`; and the first object of each kind. */
+  private readonly objects = new Map<string, Place>();
+  private readonly kinds = new Map<string, Place>();
+  private readonly roots: unknown[] = [];
 
   constructor(text: string) {
-    const lines = text.split(/\r?\n/);
-    let lastKind: string | undefined;
-    lines.forEach((line, i) => {
-      this.indents.push(line.trim() === '' ? -1 : line.length - line.trimStart().length);
-      const m = KEY.exec(line);
-      const key = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
-      if (key !== undefined) {
-        const list = this.keys.get(key);
-        if (list) {
-          list.push(i);
-        } else {
-          this.keys.set(key, [i]);
-        }
-      }
-      if (/^---/.test(line)) {
-        lastKind = undefined;
-      } else if (key === 'kind') {
-        lastKind = SCALAR.exec(line)?.[1];
-        if (lastKind !== undefined && !this.kinds.has(lastKind)) {
-          this.kinds.set(lastKind, i);
-        }
-      } else if (key === 'name' && lastKind !== undefined) {
-        const name = SCALAR.exec(line)?.[1];
-        const id = `${lastKind}/${name}`;
-        if (name !== undefined && !this.objects.has(id)) {
-          this.objects.set(id, i);
-        }
-      }
-    });
-    // Block ends in one pass from the bottom, with a stack of (indent, line) of later lines.
-    const stack: Array<[number, number]> = [];
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const indent = this.indents[i];
-      if (indent < 0) {
-        this.blockEnds[i] = stack.length > 0 ? stack[stack.length - 1][1] : lines.length;
-        continue;
-      }
-      while (stack.length > 0 && stack[stack.length - 1][0] > indent) {
-        stack.pop();
-      }
-      this.blockEnds[i] = stack.length > 0 ? stack[stack.length - 1][1] : lines.length;
-      stack.push([indent, i]);
+    let documents;
+    try {
+      // No custom tags: a short-form tag (`!If`) is then an unresolved tag on a node that keeps its
+      // position, which is all a location needs. Errors leave what was parsed before them.
+      documents = parseAllDocuments(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false });
+    } catch {
+      return;
     }
-    this.resourcesLine = this.keys.get('Resources')?.[0] ?? 0;
+    for (const doc of Array.from(documents)) {
+      const root = doc.contents;
+      this.roots.push(root);
+      if (isMap(root)) {
+        const resources = pairOf(root, 'Resources');
+        if (resources && isMap(resources.value)) {
+          for (const pair of resources.value.items) {
+            const id = keyText(pair.key);
+            if (id !== undefined && !this.resources.has(id)) {
+              this.resources.set(id, { node: pair.value, offset: offsetOf(pair.key) });
+            }
+          }
+        }
+      }
+      this.indexObjects(root);
+    }
   }
 
   /** The 1-based line of the finding, or undefined when nothing matches. */
   public line(finding: Finding): number | undefined {
+    let start: Place | undefined;
     if (finding.resource) {
-      const start = this.after(finding.resource, this.resourcesLine - 1, Number.MAX_SAFE_INTEGER);
-      if (start === undefined) {
-        return undefined;
-      }
-      return this.pathLine(start, finding.property) ?? start + 1;
+      start = this.resources.get(finding.resource);
+    } else if (finding.kubernetesObject) {
+      start = this.objects.get(finding.kubernetesObject) ?? this.kinds.get(finding.kubernetesObject.split('/')[0]);
+    } else if (finding.property && this.roots.length === 1) {
+      const found = walk({ node: this.roots[0], offset: -1 }, finding.property);
+      return found.offset < 0 ? undefined : this.lineOf(found.offset);
     }
-    if (finding.kubernetesObject) {
-      const line = this.objects.get(finding.kubernetesObject) ?? this.kinds.get(finding.kubernetesObject.split('/')[0]);
-      return line === undefined ? undefined : line + 1;
-    }
-    return undefined;
-  }
-
-  private pathLine(start: number, dottedPath: string | undefined): number | undefined {
-    if (!dottedPath) {
+    if (start === undefined) {
       return undefined;
     }
-    const end = this.blockEnds[start];
-    let at = start;
-    let found: number | undefined;
-    for (const segment of dottedPath.split('.').filter((s) => s !== '' && !/^\d+$/.test(s))) {
-      const i = this.after(segment, at, end);
-      if (i === undefined) {
-        break;
-      }
-      at = i;
-      found = i + 1;
-    }
-    return found;
+    return this.lineOf(walk(start, finding.property).offset);
   }
 
-  /** The first line of `key` after `from` and before `end` (binary search). */
-  private after(key: string, from: number, end: number): number | undefined {
-    const list = this.keys.get(key);
-    if (!list) {
-      return undefined;
-    }
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (list[mid] <= from) {
-        lo = mid + 1;
+  private lineOf(offset: number): number {
+    return this.lineCounter.linePos(offset).line;
+  }
+
+  /** Objects of a manifest: the document itself, the items of a top-level list or of a `kind: List`. */
+  private indexObjects(node: unknown): void {
+    if (isSeq(node)) {
+      node.items.forEach((item) => this.indexObject(item));
+    } else if (isMap(node)) {
+      const items = pairOf(node, 'items');
+      if (items && isSeq(items.value) && /List$/.test(keyText(pairOf(node, 'kind')?.value) ?? '')) {
+        items.value.items.forEach((item) => this.indexObject(item));
       } else {
-        hi = mid;
+        this.indexObject(node);
       }
     }
-    return lo < list.length && list[lo] < end ? list[lo] : undefined;
+  }
+
+  private indexObject(node: unknown): void {
+    if (!isMap(node)) {
+      return;
+    }
+    const kindPair = pairOf(node, 'kind');
+    const kind = keyText(kindPair?.value);
+    if (kind === undefined) {
+      return;
+    }
+    const metadata = pairOf(node, 'metadata');
+    const namePair = metadata && isMap(metadata.value) ? pairOf(metadata.value, 'name') : undefined;
+    const name = keyText(namePair?.value);
+    if (!this.kinds.has(kind)) {
+      this.kinds.set(kind, { node, offset: offsetOf(kindPair!.key) });
+    }
+    const id = `${kind}/${name}`;
+    if (name !== undefined && !this.objects.has(id)) {
+      this.objects.set(id, { node, offset: offsetOf(namePair!.key) });
+    }
   }
 }
 
-/** A key at the start of a line: `Key:`, `"Key":`, `'Key':`, `- Key:`. */
-const KEY = /^\s*(?:-\s+)?(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#:{}[\],][^:]*?))\s*:(?:\s|$)/;
-/** The scalar after a key: `kind: Pod`, `"kind": "Pod",`. */
-const SCALAR = /:\s*["']?([^"',\s]+)["']?\s*,?\s*$/;
+/** Follows a dotted path (`Properties.Overrides.1.MetadataOptions`) as far as the parsed nodes go. */
+function walk(start: Place, dottedPath: string | undefined): Place {
+  let at = start;
+  let found: Place | undefined;
+  for (const segment of (dottedPath ?? '').split('.').filter((s) => s !== '')) {
+    const node = at.node;
+    let next: Place | undefined;
+    if (isMap(node)) {
+      const pair = pairOf(node, segment);
+      next = pair ? { node: pair.value, offset: offsetOf(pair.key) } : undefined;
+    } else if (isSeq(node) && /^\d+$/.test(segment)) {
+      const item = node.items[Number(segment)];
+      next = item !== undefined && item !== null ? { node: item, offset: offsetOf(item) } : undefined;
+    }
+    if (next === undefined || next.offset < 0) {
+      break;
+    }
+    at = next;
+    found = next;
+  }
+  return found ?? start;
+}
 
-/** The 1-based line of a finding in a file's text (indexes the text; use SourceLocator for many findings). */
+function pairOf(map: YAMLMap, key: string) {
+  return map.items.find((pair) => keyText(pair.key) === key);
+}
+
+/** The text of a scalar key or value (`kind: Pod` → `Pod`); undefined for anything else. */
+function keyText(node: unknown): string | undefined {
+  return isScalar(node) && node.value !== null && typeof node.value !== 'object' ? String(node.value) : undefined;
+}
+
+function offsetOf(node: unknown): number {
+  const range = (node as Node | undefined)?.range;
+  return range ? range[0] : -1;
+}
+
+/** The 1-based line of a finding in a file's text (parses the text; use SourceLocator for many findings). */
 export function findingLine(text: string, finding: Finding): number | undefined {
   return new SourceLocator(text).line(finding);
 }

@@ -56,4 +56,44 @@ describe('findingLine', () => {
   test('gives up on a resource it cannot find', () => {
     expect(findingLine(json, finding({ resource: 'Missing' }))).toBeUndefined();
   });
+
+  test('follows list indexes: the second override, not the first', () => {
+    const yaml = ['Resources:', '  Fleet:', '    Type: AWS::EC2::EC2Fleet', '    Properties:', '      LaunchTemplateConfigs:',
+      '        - Overrides:', '            - MetadataOptions:', '                HttpPutResponseHopLimit: 1',
+      '            - MetadataOptions:', '                HttpPutResponseHopLimit: 2', ''].join('\n');
+    const property = 'Properties.LaunchTemplateConfigs.0.Overrides.1.MetadataOptions.HttpPutResponseHopLimit';
+    expect(findingLine(yaml, finding({ resource: 'Fleet', property }))).toBe(10);
+  });
+
+  test('is not fooled by keys inside a block scalar', () => {
+    const yaml = ['Resources:', '  LT:', '    Type: AWS::EC2::LaunchTemplate', '    Metadata:', '      Notes: |',
+      '        MetadataOptions:', '          HttpPutResponseHopLimit: 1', '    Properties:', '      LaunchTemplateData:',
+      '        MetadataOptions: { HttpTokens: required,', '          HttpPutResponseHopLimit: 2 }', ''].join('\n');
+    expect(findingLine(yaml, finding({ resource: 'LT', property: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit' }))).toBe(11);
+  });
+
+  test('reads minified JSON: resources on their own lines, each on one line', () => {
+    const text = ['{"Resources":{', '"A":{"Type":"AWS::EC2::LaunchTemplate","Properties":{}},',
+      '"B":{"Type":"AWS::EC2::LaunchTemplate","Properties":{"LaunchTemplateData":{"MetadataOptions":{"HttpPutResponseHopLimit":2}}}}', '}}'].join('\n');
+    expect(findingLine(text, finding({ resource: 'B', property: 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit' }))).toBe(3);
+    expect(findingLine(text, finding({ resource: 'A', property: 'Properties.X' }))).toBe(2);
+  });
+
+  test('finds a property inside a manifest object, and objects of a List', () => {
+    const yaml = ['apiVersion: v1', 'kind: List', 'items:', '  - apiVersion: apps/v1', '    kind: DaemonSet', '    metadata:',
+      '      name: agent', '    spec:', '      template:', '        spec:', '          hostNetwork: true', ''].join('\n');
+    expect(findingLine(yaml, finding({ kubernetesObject: 'DaemonSet/agent' }))).toBe(7);
+    expect(findingLine(yaml, finding({ kubernetesObject: 'DaemonSet/agent', property: 'spec.template.spec.hostNetwork' }))).toBe(11);
+  });
+
+  test('a finding on the template itself: the top-level key of its path', () => {
+    const yaml = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::LanguageExtensions', 'Resources: {}', ''].join('\n');
+    expect(findingLine(yaml, finding({ property: 'Transform' }))).toBe(2);
+    expect(findingLine(yaml, finding({}))).toBeUndefined();
+  });
+
+  test('text that is not YAML gives no line rather than a wrong one', () => {
+    expect(findingLine('{"Resources": {"A": [1, 2', finding({ resource: 'B' }))).toBeUndefined();
+  });
 });
+
