@@ -485,7 +485,7 @@ export class HardenedCluster extends eks.Cluster {
    * Karpenter `NodePool` (`addNodePool()`).
    *
    * @param id construct id
-   * @param _options ignored
+   * @param _options not read: the call is refused
    */
   public addAutoScalingGroupCapacity(id: string, _options: eks.AutoScalingGroupCapacityOptions): autoscaling.AutoScalingGroup {
     throw new HardenedEksError('SelfManagedCapacity', this,
@@ -499,7 +499,7 @@ export class HardenedCluster extends eks.Cluster {
    * self-managed nodes anyway, use a plain `eks.Cluster` and let the IMDS checker judge them.
    *
    * @param autoScalingGroup the group
-   * @param _options ignored
+   * @param _options not read: the call is refused
    */
   public connectAutoScalingGroupCapacity(autoScalingGroup: autoscaling.AutoScalingGroup, _options: eks.AutoScalingGroupOptions): void {
     throw new HardenedEksError('SelfManagedCapacity', this,
