@@ -54,13 +54,19 @@ class HardenedPlatformAppTest {
         Annotations.fromStack(platform.stack()).hasNoError("*", Match.anyValue());
     }
 
-    @Test
-    void hopLimitThreeThroughTheEscapeHatchIsFound() {
-        App app = HardenedPlatformApp.newApp();
-        HardenedPlatformApp.Platform platform = HardenedPlatformApp.build(app, false);
+    /** The reference job with hop limit 3 on the system node group's launch template, through the escape hatch. */
+    private static HardenedPlatformApp.Platform withHopLimitThree(App app, boolean withChecker) {
+        HardenedPlatformApp.Platform platform = HardenedPlatformApp.build(app, withChecker);
         CfnLaunchTemplate lt = (CfnLaunchTemplate) platform.cluster().getSystemNodeGroup()
                 .getLaunchTemplate().getNode().getDefaultChild();
         lt.addPropertyOverride("LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit", 3);
+        return platform;
+    }
+
+    @Test
+    void hopLimitThreeThroughTheEscapeHatchIsFound() {
+        App app = HardenedPlatformApp.newApp();
+        withHopLimitThree(app, false);
 
         List<Finding> findings = ImdsAudit.ofStage(app, UNACKNOWLEDGED);
         assertTrue(findings.stream().anyMatch(f -> RuleId.HOP_LIMIT_ABOVE_ONE.equals(f.getRuleId())),
@@ -71,10 +77,7 @@ class HardenedPlatformAppTest {
     @Test
     void theCheckerAspectReportsTheEscapeHatchAsAnError() {
         App app = HardenedPlatformApp.newApp();
-        HardenedPlatformApp.Platform platform = HardenedPlatformApp.build(app, true);
-        CfnLaunchTemplate lt = (CfnLaunchTemplate) platform.cluster().getSystemNodeGroup()
-                .getLaunchTemplate().getNode().getDefaultChild();
-        lt.addPropertyOverride("LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit", 3);
+        HardenedPlatformApp.Platform platform = withHopLimitThree(app, true);
 
         // Annotations.fromStack synthesizes the app, so the aspect runs.
         Annotations.fromStack(platform.stack()).hasError("*",
