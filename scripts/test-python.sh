@@ -3,7 +3,11 @@
 # (package:python), installs it into a fresh virtual environment next to aws-cdk-lib and cdk8s
 # from PyPI, runs the reference job's pytest suite (examples/python/tests), then synthesizes
 # examples/python/app.py (the IMDS checker aspect on) and audits that cloud assembly with the CLI.
+# The suite runs once per aws-cdk-lib release given (the floor and the newest on PyPI), each in a
+# venv of its own; the app, the audit and the README's snippets run on the last one.
+# Usage: scripts/test-python.sh <aws-cdk-lib version>...
 set -euo pipefail
+(($# > 0)) || { echo "usage: test-python.sh <aws-cdk-lib version>..." >&2; exit 2; }
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # The jsii runtime warns that Node 20 is past its end of life (the library supports Node 20 and up).
@@ -20,16 +24,18 @@ npx projen package:python
 wheel="$(ls "$root"/dist/python/*.whl | head -n 1)"
 echo "test-python: $(basename "$wheel"): $(du -k "$wheel" | cut -f1) KiB ($(elapsed "$t") to compile and package)"
 
-venv="$root/.tmp/python-venv"
-rm -rf "$venv"
-python3 -m venv "$venv"
-t=$(seconds)
-"$venv/bin/pip" install --quiet "$wheel" -r examples/python/requirements.txt
-echo "test-python: installed into a fresh virtual environment in $(elapsed "$t"): $("$venv/bin/pip" list 2>/dev/null | grep -E '^(aws-cdk-lib|cdk8s|cdk-hardened-eks|jsii) ' | tr -s ' ' | paste -sd, -)"
+for version in "$@"; do
+  venv="$root/.tmp/python-venv-$version"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  t=$(seconds)
+  "$venv/bin/pip" install --quiet "$wheel" -r examples/python/requirements.txt "aws-cdk-lib==$version"
+  echo "test-python: installed into a fresh virtual environment in $(elapsed "$t"): $("$venv/bin/pip" list 2>/dev/null | grep -E '^(aws-cdk-lib|cdk8s|cdk-hardened-eks|jsii) ' | tr -s ' ' | paste -sd, -)"
 
-t=$(seconds)
-(cd examples/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
-echo "test-python: pytest passed in $(elapsed "$t")"
+  t=$(seconds)
+  (cd examples/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
+  echo "test-python: pytest passed on aws-cdk-lib $version in $(elapsed "$t")"
+done
 
 out="$root/.tmp/python-cdk.out"
 rm -rf "$out"

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as ts from 'typescript';
 import { ImdsAudit, Severity } from '../src';
-import { HAS_VALIDATIONS } from './support/compat';
+import { HAS_NATIVE_ACKNOWLEDGEMENTS } from './support/compat';
 import { CDK_INIT_CONTEXT, EXPLICIT_ENV_LOOKUPS } from './support/user-apps';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
@@ -15,7 +15,7 @@ const EXAMPLES = [...README.matchAll(/^```ts\n([\s\S]*?)^```/gm)]
   .map((m) => ({ line: README.slice(0, m.index).split('\n').length, code: m[1] }))
   .filter((e) => e.code.includes('new App(') && !/^declare /m.test(e.code))
   // `Validations` is aws-cdk-lib 2.25x+; on the floor release the plugin is registered differently (README, Install).
-  .filter((e) => HAS_VALIDATIONS || !e.code.includes('Validations'));
+  .filter((e) => HAS_NATIVE_ACKNOWLEDGEMENTS || !e.code.includes('Validations'));
 
 /** Runs one example (TypeScript, its imports of `cdk-hardened-eks` pointed at the sources) and returns its App. */
 function run(code: string): App {

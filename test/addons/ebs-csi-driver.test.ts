@@ -12,7 +12,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EbsCsiDriver, HardenedCluster, ImdsAudit, SystemNodeGroup } from '../../src';
-import { awsSolutionsViolations, HAS_VALIDATIONS } from '../support/compat';
+import { awsSolutionsViolations, HAS_NATIVE_ACKNOWLEDGEMENTS } from '../support/compat';
 import { normalizedStatements, withAwsPartition } from '../support/policies';
 
 const VENDOR = path.join(__dirname, '..', '..', 'vendor');
@@ -133,7 +133,7 @@ describe('EbsCsiDriver options', () => {
   });
 });
 
-(HAS_VALIDATIONS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on the driver\'s identity', () => {
+(HAS_NATIVE_ACKNOWLEDGEMENTS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on the driver\'s identity', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebs-nag-'));
   try {
     const app = new App({ outdir });

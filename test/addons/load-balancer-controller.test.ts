@@ -14,7 +14,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HardenedCluster, ImdsAudit, LoadBalancerController, RuleId, SystemNodeGroup } from '../../src';
-import { awsSolutionsViolations, HAS_VALIDATIONS } from '../support/compat';
+import { awsSolutionsViolations, HAS_NATIVE_ACKNOWLEDGEMENTS } from '../support/compat';
 import { normalizedStatements, withAwsPartition } from '../support/policies';
 
 const VENDORED = path.join(__dirname, '..', '..', 'vendor', 'aws-load-balancer-controller', 'iam_policy.json');
@@ -164,7 +164,7 @@ describe('LoadBalancerController on any aws-eks-v2 cluster', () => {
   });
 });
 
-(HAS_VALIDATIONS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on the controller\'s identity', () => {
+(HAS_NATIVE_ACKNOWLEDGEMENTS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on the controller\'s identity', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lbc-nag-'));
   try {
     const app = new App({ outdir });

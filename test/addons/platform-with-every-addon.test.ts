@@ -12,7 +12,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HardenedCluster, ImdsAudit } from '../../src';
-import { awsSolutionsViolations, HAS_VALIDATIONS } from '../support/compat';
+import { awsSolutionsViolations, HAS_NATIVE_ACKNOWLEDGEMENTS } from '../support/compat';
 
 const ADDON_PATHS = /LoadBalancerController|EbsCsiDriver|EfsCsiDriver|ExternalDns|CertManager|CloudWatchObservability/;
 
@@ -46,7 +46,7 @@ test('no Lambda function beyond the ones the platform has without add-ons, and a
   expect(synth()).toBe(synth());
 });
 
-(HAS_VALIDATIONS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on what the add-ons create', () => {
+(HAS_NATIVE_ACKNOWLEDGEMENTS ? test : test.skip)('cdk-nag AwsSolutions: nothing unacknowledged on what the add-ons create', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'addons-nag-'));
   try {
     const app = new App({ outdir });

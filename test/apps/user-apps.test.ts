@@ -13,7 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   AmiAlias, AmiFamily, AmiSelectorTerm, HardenedCluster, HardenedEc2NodeClass, ImdsAudit, IrsaRole, Karpenter, NodePool, PodIdentity,
 } from '../../src';
-import { addPlugins, HAS_VALIDATIONS, pluginReports, synthValidation } from '../support/compat';
+import { addPlugins, HAS_NATIVE_ACKNOWLEDGEMENTS, pluginReports, synthValidation } from '../support/compat';
 import { APP_SHAPES, AppShape, CDK_INIT_CONTEXT, shapeName, userApp } from '../support/user-apps';
 
 const AMI = [AmiSelectorTerm.fromAlias(AmiAlias.of(AmiFamily.AL2023, 'v20251117'))];
@@ -152,7 +152,7 @@ describe.each([APP_SHAPES[0], APP_SHAPES[1]])('a platform split over stacks ($fl
 
 // cdk-nag names findings by rendered values: with the cdk init flags and an explicit env, the
 // partition, region and account in them are literals, and the library's acknowledgements must match.
-(HAS_VALIDATIONS ? describe : describe.skip)('cdk-nag AwsSolutions on the reference job (cdk init flags, explicit environment)', () => {
+(HAS_NATIVE_ACKNOWLEDGEMENTS ? describe : describe.skip)('cdk-nag AwsSolutions on the reference job (cdk init flags, explicit environment)', () => {
   test('no unacknowledged finding on anything the library creates', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'user-apps-nag-'));
     const { app, env } = userApp({ flags: 'cdk-init', env: 'explicit' });

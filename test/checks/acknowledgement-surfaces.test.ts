@@ -10,7 +10,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleId } from '../../src';
 import { runCli } from '../../src/cli/main';
-import { addPlugins, HAS_VALIDATIONS, nativeAcknowledge, pluginReports, synthValidation } from '../support/compat';
+import { addPlugins, HAS_NATIVE_ACKNOWLEDGEMENTS, nativeAcknowledge, pluginReports, synthValidation } from '../support/compat';
 import { CDK_INIT_CONTEXT } from '../support/user-apps';
 
 const REASON = 'Legacy monitoring agent needs IMDS until ticket OPS-42 moves it to Pod Identity.';
@@ -46,7 +46,7 @@ const EXPECTED: Array<[string, boolean]> = [['Fleet/Legacy/Lt', true], ['Fleet/O
 const WAYS: Array<[string, (scope: Construct) => void]> = [
   ['ImdsAcknowledgements.add', (scope) => ImdsAcknowledgements.add(scope, [{ ruleId: RuleId.HOP_LIMIT_ABOVE_ONE, reason: REASON }])],
 ];
-if (HAS_VALIDATIONS) {
+if (HAS_NATIVE_ACKNOWLEDGEMENTS) {
   WAYS.push(['Validations.acknowledge with the id cdk synth prints', (scope) => nativeAcknowledge(scope, 'cdk-hardened-eks-imds::HopLimitAboveOne', REASON)]);
 }
 

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, CapacityType, HardenedCluster } from '../../src';
-import { addPlugins, HAS_VALIDATIONS } from '../support/compat';
+import { addPlugins, HAS_NATIVE_ACKNOWLEDGEMENTS } from '../support/compat';
 import { kubernetesObjectsIn, validateKarpenterObject } from '../support/crd-validator';
 
 const app = new App();
@@ -19,10 +19,10 @@ addPlugins(app, new AwsSolutionsChecks(app));
 const assembly = app.synth();
 const template = assembly.getStackByName('Platform').template;
 
-// cdk-nag's acknowledgements are aws-cdk-lib's native ones (Validations), which 2.240 does not have.
-(HAS_VALIDATIONS ? describe : describe.skip)('cdk-nag AwsSolutions on the hardened platform', () => {
+// cdk-nag's acknowledgements are aws-cdk-lib's native ones (Validations), which 2.251.0 does not have.
+(HAS_NATIVE_ACKNOWLEDGEMENTS ? describe : describe.skip)('cdk-nag AwsSolutions on the hardened platform', () => {
   const reportFile = path.join(assembly.directory, 'validation-report.json');
-  const report = HAS_VALIDATIONS ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
+  const report = HAS_NATIVE_ACKNOWLEDGEMENTS ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
   const nag = report.pluginReports.find((r: any) => r.pluginName === 'AwsSolutions');
 
   test('reports no unacknowledged violation (synth did not fail, the report concludes success)', () => {

@@ -1,4 +1,4 @@
-// The tests run on the newest aws-cdk-lib and on the lowest the library supports (2.240.0, see
+// The tests run on the newest aws-cdk-lib and on the lowest the library supports (2.251.0, see
 // .ci/run): a few APIs differ between them.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -7,10 +7,14 @@ import { IConstruct } from 'constructs';
 
 type Plugin = any;
 
-const validations = (cdk as unknown as { Validations?: { of(scope: IConstruct): any } }).Validations;
+const validations = (cdk as unknown as { Validations?: { prototype: { acknowledge?: unknown }; of(scope: IConstruct): any } }).Validations;
 
-/** Whether this aws-cdk-lib has `Validations` (its native acknowledgements and `addPlugins`). */
-export const HAS_VALIDATIONS = validations !== undefined;
+/**
+ * Whether this aws-cdk-lib has native acknowledgements (`Validations.of(scope).acknowledge()`, which
+ * its validation reports and cdk-nag 3 honour): not before 2.251.0, and 2.251.0's `Validations`
+ * only adds plugins.
+ */
+export const HAS_NATIVE_ACKNOWLEDGEMENTS = typeof validations?.prototype.acknowledge === 'function';
 
 /** Registers policy-validation plugins on an app or stage: `Validations.of(app).addPlugins()`, or the older `policyValidationBeta1` list. */
 export function addPlugins(stage: cdk.Stage, ...plugins: Plugin[]): void {
@@ -21,14 +25,14 @@ export function addPlugins(stage: cdk.Stage, ...plugins: Plugin[]): void {
   }
 }
 
-/** `Validations.of(scope).acknowledge()`; only call it where `HAS_VALIDATIONS`. */
+/** `Validations.of(scope).acknowledge()`; only call it where `HAS_NATIVE_ACKNOWLEDGEMENTS`. */
 export function nativeAcknowledge(scope: IConstruct, id: string, reason: string): void {
   validations!.of(scope).acknowledge({ id, reason });
 }
 
 /**
  * Synthesizes an app with validation plugins and says whether validation failed, with the report
- * text: newer aws-cdk-lib throws on a failed validation, 2.240 prints the report and sets
+ * text: newer aws-cdk-lib throws on a failed validation, older releases print the report and set
  * `process.exitCode` instead.
  */
 export function synthValidation(app: cdk.App): { failed: boolean; output: string } {
@@ -55,12 +59,12 @@ export function synthValidation(app: cdk.App): { failed: boolean; output: string
   return { failed, output: printed.join('\n') };
 }
 
-/** App context that makes aws-cdk-lib 2.240 write its (older) JSON validation report too. */
+/** App context that makes older aws-cdk-lib releases write their (older) JSON validation report too. */
 export const VALIDATION_REPORT_CONTEXT = { '@aws-cdk/core:validationReportJson': true };
 
 /**
  * The plugin reports of a synthesized assembly, as `{ pluginName, violations }`: from
- * `validation-report.json` (newer aws-cdk-lib) or `policy-validation-report.json` (2.240, with
+ * `validation-report.json` (newer aws-cdk-lib) or `policy-validation-report.json` (older releases, with
  * `VALIDATION_REPORT_CONTEXT`).
  */
 export function pluginReports(outdir: string): Array<{ pluginName: string; violations: any[] }> {
