@@ -53,20 +53,32 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
       'security-severity': rule.defaultSeverity === Severity.ERROR ? '8.0' : '5.0',
     },
   }));
-  // Each file is read and indexed once, however many findings it has.
-  const sources = new Map<string, SourceLocator | undefined>();
-  const source = (file: string) => {
-    if (!sources.has(file)) {
-      let text: string | undefined;
-      try {
-        text = options.readSource?.(file);
-      } catch {
-        text = undefined;
+  // Each file is read and parsed once, however many findings it has, and its parse is dropped as
+  // soon as its findings are placed (a parse holds many times the file's size).
+  const lines = new Map<Finding, number | undefined>();
+  const byFile = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    if (f.file) {
+      const list = byFile.get(f.file);
+      if (list) {
+        list.push(f);
+      } else {
+        byFile.set(f.file, [f]);
       }
-      sources.set(file, text === undefined ? undefined : new SourceLocator(text));
     }
-    return sources.get(file);
-  };
+  }
+  for (const [file, findings] of byFile) {
+    let text: string | undefined;
+    try {
+      text = options.readSource?.(file);
+    } catch {
+      text = undefined;
+    }
+    const locator = text === undefined ? undefined : new SourceLocator(text);
+    for (const f of findings) {
+      lines.set(f, locator?.line(f));
+    }
+  }
   const baseDir = options.baseDir ?? process.cwd();
   const results: Result[] = report.findings.map((f) => {
     const index = catalogue.findIndex((r) => r.id === f.ruleId);
@@ -75,7 +87,7 @@ export function toSarifLog(report: AuditReport, options: SarifReportOptions = {}
       ...(index >= 0 ? { ruleIndex: index } : {}),
       level: level(f.severity),
       message: { text: messageOf(f) },
-      locations: [locationOf(f, baseDir, source)],
+      locations: [locationOf(f, baseDir, lines.get(f))],
       partialFingerprints: { [FINGERPRINT]: fingerprint(f) },
       properties: {
         fix: f.fix,
@@ -140,7 +152,7 @@ function messageOf(f: Finding): string {
   return subject ? `${subject}: ${f.message}` : f.message;
 }
 
-function locationOf(f: Finding, baseDir: string, source: (file: string) => SourceLocator | undefined): Location {
+function locationOf(f: Finding, baseDir: string, line: number | undefined): Location {
   const logicalLocations: LogicalLocation[] = [];
   if (f.resource) {
     logicalLocations.push({
@@ -164,7 +176,7 @@ function locationOf(f: Finding, baseDir: string, source: (file: string) => Sourc
   if (!f.file) {
     return logical; // an in-memory input: nothing on disk to point at
   }
-  const startLine = source(f.file)?.line(f) ?? 1;
+  const startLine = line ?? 1;
   return {
     physicalLocation: {
       artifactLocation: { uri: uriOf(f.file, baseDir) },

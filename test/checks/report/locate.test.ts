@@ -92,8 +92,59 @@ describe('findingLine', () => {
     expect(findingLine(yaml, finding({}))).toBeUndefined();
   });
 
-  test('text that is not YAML gives no line rather than a wrong one', () => {
-    expect(findingLine('{"Resources": {"A": [1, 2', finding({ resource: 'B' }))).toBeUndefined();
+  test('a file with a syntax error: what the parser recovered is located, the rest is not', () => {
+    const text = 'Resources:\n  B: [1, 2\n  C: {\n';
+    expect(findingLine(text, finding({ resource: 'C', property: 'Properties' }))).toBe(3);
+    expect(findingLine(text, finding({ resource: 'D' }))).toBeUndefined();
+  });
+
+  test('nesting deeper than the parser takes: no line, and no crash', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const text = `{"Resources":{"Lt":{"Type":"AWS::EC2::LaunchTemplate","Metadata":{"A":${deep(1000)},"B":${deep(3000)}}}}}`;
+    expect(findingLine(text, finding({ resource: 'Lt' }))).toBeUndefined();
+  });
+
+  test('resource ids as the loader reads YAML 1.1 scalars', () => {
+    const yaml = ['Resources:', '  Off:', '    Type: AWS::EC2::LaunchTemplate', '  010:', '    Type: AWS::EC2::LaunchTemplate', ''].join('\n');
+    expect(findingLine(yaml, finding({ resource: 'false' }))).toBe(2);
+    expect(findingLine(yaml, finding({ resource: '8' }))).toBe(4);
+  });
+
+  test('through Fn::If branches, long form and short form', () => {
+    const template = JSON.stringify({
+      Resources: {
+        Lt: {
+          Type: 'AWS::EC2::LaunchTemplate',
+          Properties: {
+            LaunchTemplateData: {
+              MetadataOptions: { 'Fn::If': ['Big', { HttpTokens: 'required', HttpPutResponseHopLimit: 2 }, { Ref: 'AWS::NoValue' }] },
+            },
+          },
+        },
+      },
+    }, undefined, 1);
+    const property = 'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit';
+    expect(template.split('\n')[findingLine(template, finding({ resource: 'Lt', property }))! - 1].trim()).toBe('"HttpPutResponseHopLimit": 2');
+    const yaml = ['Resources:', '  Lt:', '    Properties:', '      LaunchTemplateData:', '        MetadataOptions: !If', '          - Big',
+      '          - HttpTokens: required', '            HttpPutResponseHopLimit: 2', '          - !Ref AWS::NoValue', ''].join('\n');
+    expect(findingLine(yaml, finding({ resource: 'Lt', property }))).toBe(8);
+  });
+
+  test('objects in nested lists, and the object of a repeated Kind/name whose path exists', () => {
+    const yaml = ['- kind: List', '  items:', '    - kind: PodList', '      items:', '        - kind: Pod', '          metadata: { name: web }',
+      '          spec: { hostNetwork: false }', '        - kind: Pod', '          metadata: { name: web, namespace: b }', '          spec:',
+      '            containers: []', '            hostNetwork: true', ''].join('\n');
+    expect(findingLine(yaml, finding({ kubernetesObject: 'Pod/web' }))).toBe(6);
+    expect(findingLine(yaml, finding({ kubernetesObject: 'Pod/web', property: 'spec.containers' }))).toBe(11);
+  });
+
+  test('a repeated JSON key: the last one counts, as in JSON.parse', () => {
+    const text = ['{"Resources": {', '"Lt": {"Type": "AWS::EC2::LaunchTemplate"},', '"Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {}}', '}}'].join('\n');
+    expect(findingLine(text, finding({ resource: 'Lt', property: 'Properties' }))).toBe(3);
+  });
+
+  test('a template-level finding in a file that ends with an empty document', () => {
+    expect(findingLine('Transform: AWS::Serverless-2016-10-31\nResources: {}\n---\n', finding({ property: 'Transform' }))).toBe(1);
   });
 });
 
