@@ -52,8 +52,15 @@ pack_secs=$(( $(date +%s) - pack_start ))
 jar_bytes=$(stat -c %s "$JAR")
 
 # The version is a release (0.0.0) that Maven caches in the local repository for good: drop the copies
-# an earlier run took, or Maven tests the old jar.
-rm -rf "$LOCAL_REPO/$GROUP_PATH/$VERSION" "$LOCAL_REPO/software/amazon/awscdk/cdk-lambda-layer-kubectl-v36"
+# an earlier run took, or Maven tests the old jar. The local repository is the one Maven itself uses
+# (settings.xml, MAVEN_OPTS and .mvn/maven.config included), and only the two versions built here go.
+if [[ -z "${MAVEN_REPO_LOCAL:-}" ]]; then
+  LOCAL_REPO="$( (cd examples/java && mvn -B -q -Dstyle.color=never help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null || true) \
+    | sed 's/\x1b\[[0-9;]*m//g')"
+  [[ -d "$LOCAL_REPO" ]] || LOCAL_REPO="$HOME/.m2/repository"
+fi
+LAYER_VERSION="$(node -p "require('./$LAYER_DIR/package.json').version")"
+rm -rf "$LOCAL_REPO/$GROUP_PATH/$VERSION" "$LOCAL_REPO/software/amazon/awscdk/cdk-lambda-layer-kubectl-v36/$LAYER_VERSION"
 
 echo "== mvn test (examples/java)"
 rm -rf examples/java/target/surefire-reports
@@ -65,7 +72,7 @@ set +e
     "-Dcdkhardenedeks.repo=file://$ROOT/dist/java" \
     "-Dcdkhardenedeks.version=$VERSION" \
     "-Dkubectllayer.repo=file://$ROOT/$LAYER_DIR/dist/java" \
-    test
+    clean test
 )
 rc=$?
 set -e
@@ -75,7 +82,7 @@ test_secs=$(( $(date +%s) - test_start ))
 tests=0; failed=0; skipped=0
 shopt -s nullglob
 for report in examples/java/target/surefire-reports/TEST-*.xml; do
-  head="$(grep -m1 -o '<testsuite [^>]*>' "$report")"
+  head="$(grep -m1 -o '<testsuite [^>]*>' "$report" || true)"
   attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$head"; }
   tests=$(( tests + $(attr tests) ))
   failed=$(( failed + $(attr failures) + $(attr errors) ))

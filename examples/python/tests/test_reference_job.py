@@ -80,6 +80,9 @@ def test_escape_hatch_to_hop_limit_3_is_flagged(tmp_path):
     flagged = next(f for f in findings if f.rule_id == "HopLimitAboveOne")
     assert "3" in flagged.message
     assert flagged.severity == Severity.ERROR
+    # The same through the cloud assembly, as the zero-findings test reads it.
+    from_assembly = ImdsAudit.of_stage(app, include_acknowledged=False)
+    assert [(f.rule_id, f.resource) for f in from_assembly] == [("HopLimitAboveOne", flagged.resource)], describe(from_assembly)
 
 
 def _as_list(value):

@@ -96,6 +96,14 @@ class HardenedPlatformAppTest {
         Map<String, Object> template = Template.fromStack(platform.stack()).toJSON();
         List<Finding> ofTemplate = ImdsAudit.ofTemplate(template, UNACKNOWLEDGED);
         assertTrue(ofTemplate.isEmpty(), () -> ofTemplate.size() + " IMDS finding(s):" + describe(ofTemplate));
+        // The map reaches the engine: a launch template at hop limit 2, written as Java maps, is found.
+        Map<String, Object> loose = Map.of("Resources", Map.of("Loose", Map.of(
+                "Type", "AWS::EC2::LaunchTemplate",
+                "Properties", Map.of("LaunchTemplateData", Map.of("MetadataOptions", Map.of(
+                        "HttpTokens", "required", "HttpPutResponseHopLimit", 2))))));
+        List<Finding> ofLoose = ImdsAudit.ofTemplate(loose, UNACKNOWLEDGED);
+        assertTrue(ofLoose.stream().anyMatch(f -> RuleId.HOP_LIMIT_ABOVE_ONE.equals(f.getRuleId()) && "Loose".equals(f.getResource())),
+                () -> "no " + RuleId.HOP_LIMIT_ABOVE_ONE + " finding on Loose among " + ofLoose.size() + ":" + describe(ofLoose));
 
         Map<String, Object> nodeClass = Map.of(
                 "apiVersion", "karpenter.k8s.aws/v1",
