@@ -16,13 +16,9 @@ const validations = (cdk as unknown as { Validations?: { prototype: { acknowledg
  */
 export const HAS_NATIVE_ACKNOWLEDGEMENTS = typeof validations?.prototype.acknowledge === 'function';
 
-/** Registers policy-validation plugins on an app or stage: `Validations.of(app).addPlugins()`, or the older `policyValidationBeta1` list. */
-export function addPlugins(stage: cdk.Stage, ...plugins: Plugin[]): void {
-  if (validations) {
-    validations.of(stage).addPlugins(...plugins);
-  } else {
-    (stage as unknown as { policyValidationBeta1: Plugin[] }).policyValidationBeta1.push(...plugins);
-  }
+/** Registers policy-validation plugins on an app or stage (`Validations` exists from the floor, 2.251.0, up). */
+export function addPlugins(stage: cdk.Stage, ...plugins: cdk.IPolicyValidationPlugin[]): void {
+  cdk.Validations.of(stage).addPlugins(...plugins);
 }
 
 /** `Validations.of(scope).acknowledge()`; only call it where `HAS_NATIVE_ACKNOWLEDGEMENTS`. */

@@ -146,5 +146,16 @@ describe('findingLine', () => {
   test('a template-level finding in a file that ends with an empty document', () => {
     expect(findingLine('Transform: AWS::Serverless-2016-10-31\nResources: {}\n---\n', finding({ property: 'Transform' }))).toBe(1);
   });
-});
 
+  test('prototype names as resource ids and object names are plain keys', () => {
+    const text = ['{"Resources": {', '"__proto__": {"Type": "AWS::EC2::LaunchTemplate"},', '"constructor": {"Type": "AWS::EC2::LaunchTemplate"}', '}}'].join('\n');
+    expect(findingLine(text, finding({ resource: '__proto__' }))).toBe(2);
+    expect(findingLine(text, finding({ resource: 'constructor' }))).toBe(3);
+    expect(findingLine(text, finding({ resource: 'toString' }))).toBeUndefined();
+    const yaml = ['kind: Pod', 'metadata:', '  name: __proto__', ''].join('\n');
+    expect(findingLine(yaml, finding({ kubernetesObject: 'Pod/__proto__' }))).toBe(3);
+    // An unknown name falls back to the first object of its kind; an unknown kind has no line.
+    expect(findingLine(yaml, finding({ kubernetesObject: 'Pod/hasOwnProperty' }))).toBe(1);
+    expect(findingLine(yaml, finding({ kubernetesObject: 'constructor/__proto__' }))).toBeUndefined();
+  });
+});
