@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CertManager, EbsCsiDriver, ExternalDns, LoadBalancerController } from '../src/addons';
 import { KNOWN_ADDONS } from '../src/checks/engine/addons';
 import { RuleCatalogue } from '../src/checks/rules';
 
@@ -12,9 +13,19 @@ const START = '<!-- rules:start (generated from src/checks/rules/ by scripts/rea
 const END = '<!-- rules:end -->';
 const ADDONS_START = '<!-- addons:start (generated from src/checks/engine/addons.ts by scripts/readme-rules.ts; do not edit) -->';
 const ADDONS_END = '<!-- addons:end -->';
+const INSTALLED_START = '<!-- addon-constructs:start (generated from src/checks/engine/addons.ts by scripts/readme-rules.ts; do not edit) -->';
+const INSTALLED_END = '<!-- addon-constructs:end -->';
+/** Default chart versions of the Helm-installed add-on constructs (the managed ones default to EKS's). */
+const DEFAULT_VERSIONS: Record<string, string> = {
+  LoadBalancerController: LoadBalancerController.DEFAULT_VERSION,
+  EbsCsiDriver: EbsCsiDriver.DEFAULT_VERSION,
+  ExternalDns: ExternalDns.DEFAULT_VERSION,
+  CertManager: CertManager.DEFAULT_VERSION,
+};
 export const ROOT = path.join(__dirname, '..');
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const codes = (names: string[]) => (names.length > 0 ? names.map((n) => `\`${n}\``).join(', ') : '—');
 
 /** The generated files' expected content, given the current README. */
 export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rules.md': string } {
@@ -44,9 +55,17 @@ export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rul
     ]),
   ].join('\n');
   const addons = [
-    '| Add-on (Helm chart) | Asks IMDS for | What replaces it | Installed right by |',
-    '| --- | --- | --- | --- |',
-    ...KNOWN_ADDONS.map((x) => `| ${x.charts.map((c) => `\`${c}\``).join(', ')} | ${cell(x.asks)} | ${cell(x.gives)} | ${x.ours ? cell(x.ours) : '—'} |`),
+    '| Add-on | Helm chart | EKS add-on | Asks IMDS for | What replaces it | Installed right by |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...KNOWN_ADDONS.map((x) => `| ${cell(x.name)} | ${codes(x.charts)} | ${codes(x.addonNames)} | ${cell(x.asks)} | ${cell(x.gives)} | ${x.ours ? cell(x.ours) : '—'} |`),
+  ].join('\n');
+  const installed = [
+    '| `HardenedCluster` method (construct) | Installed as (default version) | Asked IMDS for | What it is given instead | Identity | Policy |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...KNOWN_ADDONS.flatMap((x) => (x.installed ? [x.installed] : []).map((i) => {
+      const version = DEFAULT_VERSIONS[i.construct] ?? 'the EKS default for the cluster\'s Kubernetes version';
+      return `| \`${i.method}\` (\`${i.construct}\`) | ${cell(i.installedAs)} (${cell(version)}) | ${cell(x.asks)} | ${cell(i.sets)} | ${cell(i.identity)} | ${cell(i.policy)} |`;
+    })),
   ].join('\n');
   const replace = (text: string, start: string, end: string, body: string) => {
     const a = text.indexOf(start);
@@ -57,7 +76,7 @@ export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rul
     return `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`;
   };
   return {
-    'README.md': replace(replace(readme, START, END, table), ADDONS_START, ADDONS_END, addons),
+    'README.md': replace(replace(replace(readme, START, END, table), ADDONS_START, ADDONS_END, addons), INSTALLED_START, INSTALLED_END, installed),
     'docs/rules.md': `${details}\n`,
   };
 }

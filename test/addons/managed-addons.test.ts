@@ -2,9 +2,10 @@
 // trust, the add-on's documented managed policy, and the service account claimed.
 process.env.CDK_VALIDATION = 'false'; // CloudFormation schema validation is an oracle elsewhere; it is slow.
 
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { CloudWatchObservability, EfsCsiDriver, HardenedCluster, ImdsAudit, PodIdentity } from '../../src';
+import { App, Aspects, Aws, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { CloudWatchObservability, EfsCsiDriver, Finding, HardenedCluster, ImdsAudit, ImdsHopLimitChecker, PodIdentity, RuleId } from '../../src';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -59,5 +60,36 @@ describe.each([
     const { cluster } = platform();
     install(cluster);
     expect(() => install(cluster)).toThrow(new RegExp(`AddonExists.*${method}\\(\\) was already called`));
+  });
+});
+
+describe('AddonNeedsImds on aws-eks-v2 Addon (L2) inputs', () => {
+  function withAddon(addonName: string, configurationValues?: Record<string, unknown>) {
+    const stack = new Stack(new App(), 'L2Addon', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const cluster = new HardenedCluster(stack, 'Cluster');
+    new eks.Addon(stack, 'Addon', { cluster, addonName, ...(configurationValues ? { configurationValues } : {}) });
+    const addonFindings = (findings: Finding[]) => findings.filter((f) => f.ruleId === RuleId.ADDON_NEEDS_IMDS || f.decidingRuleId === RuleId.ADDON_NEEDS_IMDS);
+    return { stack, findings: addonFindings(ImdsAudit.ofStack(stack)) };
+  }
+
+  test('an EBS CSI add-on without a controller region is flagged, through the audit and the aspect, naming EbsCsiDriver', () => {
+    const { stack, findings } = withAddon('aws-ebs-csi-driver');
+    expect(findings.map((f) => [f.ruleId, f.property, f.severity])).toEqual([
+      ['AddonNeedsImds', 'Properties.ConfigurationValues.controller.region', 'warning'],
+    ]);
+    expect(findings[0].message).toMatch(/ConfigurationValues.*describe-addon-configuration.*EbsCsiDriver/);
+    Aspects.of(stack).add(new ImdsHopLimitChecker());
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AddonNeedsImds'));
+    expect(warnings.map((w) => w.id)).toEqual(['/L2Addon/Addon/Resource']);
+  });
+
+  test('an EBS CSI add-on told its region (the stack\'s, a token) passes; so do EFS CSI and the cluster\'s own add-ons', () => {
+    const told = withAddon('aws-ebs-csi-driver', { controller: { region: Aws.REGION } });
+    const [rendered] = Object.values(Template.fromStack(told.stack).findResources('AWS::EKS::Addon', { Properties: { AddonName: 'aws-ebs-csi-driver' } }));
+    // A deploy-time region inside the JSON text: the rule read it through the evaluator.
+    expect(JSON.stringify(rendered.Properties.ConfigurationValues)).toContain('{"Ref":"AWS::Region"}');
+    expect(told.findings).toEqual([]);
+    expect(withAddon('aws-efs-csi-driver').findings).toEqual([]);
+    expect(withAddon('metrics-server').findings).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HardenedCluster, ImdsAudit } from '../../src';
+import { KNOWN_ADDONS } from '../../src/checks/engine/addons';
 import { awsSolutionsViolations, HAS_NATIVE_ACKNOWLEDGEMENTS } from '../support/compat';
 
 const ADDON_PATHS = /LoadBalancerController|EbsCsiDriver|EfsCsiDriver|ExternalDns|CertManager|CloudWatchObservability/;
@@ -57,5 +58,32 @@ test('no Lambda function beyond the ones the platform has without add-ons, and a
     expect(paths.some((p: string) => /^Platform\/UserBucket\/Resource AwsSolutions-S1$/.test(p))).toBe(true);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+test('the add-on catalogue (README tables) says what the constructs install: chart or add-on name and identity', () => {
+  const template = Template.fromStack(build(new App(), true));
+  const charts = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart')).map((r) => r.Properties.Chart);
+  const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((r) => r.Properties);
+  const associations = Object.values(template.findResources('AWS::EKS::PodIdentityAssociation'))
+    .map((r) => `${r.Properties.Namespace}/${r.Properties.ServiceAccount}`);
+  const installed = KNOWN_ADDONS.filter((x) => x.installed);
+  expect(installed.map((x) => x.installed!.construct).sort()).toEqual(
+    ['CertManager', 'CloudWatchObservability', 'EbsCsiDriver', 'EfsCsiDriver', 'ExternalDns', 'LoadBalancerController']);
+  for (const x of installed) {
+    const i = x.installed!;
+    const identity = /`([a-z0-9-]+)\/([a-z0-9-]+)`/.exec(i.identity);
+    expect(identity).not.toBeNull();
+    const [, namespace, serviceAccount] = identity!;
+    if (i.installedAs.startsWith('EKS managed add-on')) {
+      const addon = addons.find((a) => x.addonNames.includes(a.AddonName));
+      expect(addon).toBeDefined();
+      expect(i.installedAs).toContain(`\`${addon!.AddonName}\``);
+      // The association is the add-on's; the namespace is the add-on's own.
+      expect(addon!.PodIdentityAssociations.map((p: { ServiceAccount: string }) => p.ServiceAccount)).toEqual([serviceAccount]);
+    } else {
+      expect(charts.filter((c) => x.charts.includes(c))).toHaveLength(1);
+      expect(associations).toContain(`${namespace}/${serviceAccount}`);
+    }
   }
 });

@@ -228,3 +228,22 @@ describe('an Fn::If chain nested deeper than the evaluator follows exactly', () 
     expect(rules(chain(100_000, 2))).toEqual([['HopLimitAboveOne', 'error']]);
   });
 });
+
+describe('EKS add-on ConfigurationValues written as YAML', () => {
+  const addon = (configurationValues: string) => auditTemplate({
+    Resources: { Addon: { Type: 'AWS::EKS::Addon', Properties: { ClusterName: 'c', AddonName: 'aws-ebs-csi-driver', ConfigurationValues: configurationValues } } },
+  }).findings.map((f) => f.ruleId);
+
+  test.each(PROTOTYPE_NAMES)('%s as a key is a key: no crash, and a region only under it does not count', (name) => {
+    expect(addon(`${name}:\n  region: eu-west-1\ncontroller:\n  region: eu-west-1\n`)).toEqual([]);
+    expect(addon(`controller:\n  ${name}:\n    region: eu-west-1\n`)).toEqual(['AddonNeedsImds']);
+  });
+
+  test('an alias bomb, a text nested 10,000 deep and a scalar are Unverifiable, not a crash or a pass', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) =>
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(addon(bomb)).toEqual(['Unverifiable']);
+    expect(addon(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)).toEqual(['Unverifiable']);
+    expect(addon('just a string')).toEqual(['Unverifiable']);
+  });
+});

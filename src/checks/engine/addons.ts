@@ -1,12 +1,15 @@
 // Add-ons known to ask IMDS for their region, VPC or instance: at hop limit 1 that call fails, and
-// each breaks unless its Helm values give what replaces it (the add-on table of DESIGN/FACTS: load
-// balancer controller, cluster-autoscaler, external-dns, node termination handler, Karpenter,
-// aws-for-fluent-bit, EBS CSI driver chart).
+// each breaks unless its Helm values (or its EKS add-on configuration values) give what replaces it
+// (the add-on table of DESIGN/FACTS: load balancer controller, cluster-autoscaler, external-dns,
+// node termination handler, Karpenter, aws-for-fluent-bit, EBS CSI driver), and the add-ons this
+// library installs that need nothing set (EFS CSI driver, CloudWatch observability, cert-manager).
+import { parseDocument } from 'yaml';
 import { IssueCollector } from './issues';
 import { values as candidatesOf } from './kubernetes';
 import { hasPlaceholder, parseManifestProperty, Placeholder, wholePlaceholderIndex } from './manifest';
 import { isPlainObject, own, TemplateContext } from './values';
 import { RuleId } from '../rules';
+import { nestsTooDeep } from '../sources/nesting';
 
 /** Whether a setting is given in the values. */
 type Presence = { readonly kind: 'set' } | { readonly kind: 'missing' } | { readonly kind: 'unknown'; readonly reason: string };
@@ -94,15 +97,42 @@ interface Need {
 }
 
 export interface KnownAddon {
+  /** The add-on's name, for the README table. */
+  readonly name: string;
   /** Helm chart names (the `Chart` property, or the last part of an OCI chart reference). */
   readonly charts: string[];
+  /**
+   * Names it is published under as an EKS add-on (`AWS::EKS::Addon` `AddonName`). EKS builds these
+   * add-ons from the same charts, and their configuration values are the chart's values (a subset:
+   * the add-on version's configuration schema, `aws eks describe-addon-configuration`, says which).
+   */
+  readonly addonNames: string[];
   /** What it asks IMDS for, for the message. */
   readonly asks: string;
   /** What replaces IMDS, for the README's add-on table. */
   readonly gives: string;
   /** The construct of this library that installs it right, when there is one. */
   readonly ours?: string;
+  /** How this library installs it, for the README's add-on table: when it does. */
+  readonly installed?: InstalledAddon;
+  /** What it needs in its values; none when it needs nothing, or nothing the values can show (`gives` says why). */
   readonly needs: (values: Values) => Need[];
+}
+
+/** How one of this library's add-on constructs installs an add-on (README table). */
+export interface InstalledAddon {
+  /** The construct class. */
+  readonly construct: string;
+  /** The `HardenedCluster` method. */
+  readonly method: string;
+  /** Helm chart (with its repository) or EKS managed add-on. */
+  readonly installedAs: string;
+  /** What the construct sets instead of IMDS. */
+  readonly sets: string;
+  /** The identity: Pod Identity (or the add-on's association) for namespace/service account. */
+  readonly identity: string;
+  /** Where its policy comes from. */
+  readonly policy: string;
 }
 
 /** The first of several ways to give a setting that is given, else the most telling failure. */
@@ -118,25 +148,48 @@ const REGION_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION'];
 /** The add-ons the rule knows; sources are in DESIGN.md / FACTS.md ("Add-ons at hop limit 1"). */
 export const KNOWN_ADDONS: readonly KnownAddon[] = [
   {
+    name: 'AWS Load Balancer Controller',
     charts: ['aws-load-balancer-controller'],
+    addonNames: [],
     asks: 'its region and VPC id',
     gives: 'Helm `region` and `vpcId` (or `vpcTags`)',
     ours: 'LoadBalancerController, HardenedCluster.addLoadBalancerController()',
+    installed: {
+      construct: 'LoadBalancerController',
+      method: 'addLoadBalancerController()',
+      installedAs: 'Helm chart `aws-load-balancer-controller` (eks-charts)',
+      sets: '`clusterName`, `region` (the cluster stack\'s), `vpcId` (the cluster\'s VPC)',
+      identity: 'Pod Identity, `kube-system/aws-load-balancer-controller`',
+      policy: 'the release\'s `docs/install/iam_policy.json` (vendored)',
+    },
     needs: (v) => [
       { path: 'region', setting: 'region', presence: v.at(['region']) },
       { path: 'vpcId', setting: 'vpcId (or vpcTags)', presence: anyOf(v.at(['vpcId']), v.at(['vpcTags'])) },
     ],
   },
   {
+    name: 'Cluster Autoscaler',
     charts: ['cluster-autoscaler'],
+    addonNames: [],
     asks: 'its region (the chart otherwise uses us-east-1)',
     gives: 'Helm `awsRegion`',
     needs: (v) => [{ path: 'awsRegion', setting: 'awsRegion', presence: v.at(['awsRegion']) }],
   },
   {
+    name: 'ExternalDNS',
     charts: ['external-dns'],
+    addonNames: ['external-dns'],
     asks: 'its region',
     gives: '`AWS_REGION` in `env` (Bitnami chart: `aws.region`)',
+    ours: 'ExternalDns, HardenedCluster.addExternalDns()',
+    installed: {
+      construct: 'ExternalDns',
+      method: 'addExternalDns(options)',
+      installedAs: 'Helm chart `external-dns` (kubernetes-sigs)',
+      sets: '`AWS_REGION` in `env`; provider `aws`; `domainFilters` from the zones',
+      identity: 'Pod Identity, `kube-system/external-dns`',
+      policy: 'the `docs/tutorials/aws.md` policy (vendored), `route53:ChangeResourceRecordSets` on the given zones only',
+    },
     needs: (v) => {
       const provider = v.raw(['provider']);
       const name = provider.kind === 'set' ? (isPlainObject(provider.value) ? own(provider.value, 'name') : provider.value) : 'aws';
@@ -151,7 +204,9 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     },
   },
   {
+    name: 'AWS Node Termination Handler',
     charts: ['aws-node-termination-handler'],
+    addonNames: [],
     asks: 'instance events (IMDS mode polls IMDS)',
     gives: 'queue mode (`enableSqsTerminationDraining`, `queueURL`, `awsRegion`), or IMDS mode on the host network (redundant with Karpenter\'s interruption queue)',
     needs: (v) => {
@@ -167,14 +222,18 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     },
   },
   {
+    name: 'Karpenter',
     charts: ['karpenter'],
+    addonNames: [],
     asks: 'its region (the controller exits without it)',
     gives: '`AWS_REGION` in `controller.env`',
     ours: 'Karpenter, which HardenedCluster installs',
     needs: (v) => [{ path: 'controller.env', setting: 'controller.env AWS_REGION', presence: v.env(['controller', 'env'], REGION_ENV) }],
   },
   {
+    name: 'AWS for Fluent Bit',
     charts: ['aws-for-fluent-bit'],
+    addonNames: [],
     asks: 'its region (each output otherwise uses us-east-1)',
     gives: '`region` on every enabled output (`cloudWatchLogs`, `firehose`, `kinesis`)',
     needs: (v) => {
@@ -191,14 +250,80 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     },
   },
   {
+    name: 'Amazon EBS CSI driver',
     charts: ['aws-ebs-csi-driver'],
-    asks: 'its region (controller)',
-    gives: 'Helm `controller.region` (or `AWS_REGION` in `controller.env`)',
+    addonNames: ['aws-ebs-csi-driver'],
+    // cmd/main.go: the controller skips metadata only when AWS_REGION is set; otherwise it waits for
+    // IMDS to time out and reads the node's region label from the Kubernetes API (docs/install.md).
+    asks: 'its region (the controller waits for IMDS to time out, then falls back to the node\'s labels)',
+    gives: '`controller.region` (or `AWS_REGION` in `controller.env`)',
+    ours: 'EbsCsiDriver, HardenedCluster.addEbsCsiDriver()',
+    installed: {
+      construct: 'EbsCsiDriver',
+      method: 'addEbsCsiDriver()',
+      installedAs: 'Helm chart `aws-ebs-csi-driver` (kubernetes-sigs; its values schema is vendored)',
+      sets: '`controller.region` (the cluster stack\'s)',
+      identity: 'Pod Identity, `kube-system/ebs-csi-controller-sa`',
+      policy: 'the release\'s tag-scoped `docs/AmazonEBSCSIDriverPolicyV2.json` (vendored)',
+    },
     needs: (v) => [{
       path: 'controller.region',
       setting: 'controller.region (or controller.env AWS_REGION)',
       presence: anyOf(v.at(['controller', 'region']), v.env(['controller', 'env'], REGION_ENV)),
     }],
+  },
+  {
+    name: 'Amazon EFS CSI driver',
+    charts: ['aws-efs-csi-driver'],
+    addonNames: ['aws-efs-csi-driver'],
+    // pkg/cloud/cloud.go and metadata.go: the region comes only from a metadata provider (IMDS, else
+    // the Kubernetes API); the driver has no region setting to give.
+    asks: 'its region (controller: IMDS first, then the node\'s Kubernetes labels)',
+    gives: 'nothing to set: the driver has no region setting, and at hop limit 1 the controller uses the node labels; the node DaemonSet runs on the host network',
+    ours: 'EfsCsiDriver, HardenedCluster.addEfsCsiDriver()',
+    installed: {
+      construct: 'EfsCsiDriver',
+      method: 'addEfsCsiDriver()',
+      installedAs: 'EKS managed add-on `aws-efs-csi-driver`',
+      sets: 'nothing (the driver has no region setting)',
+      identity: 'the add-on\'s `PodIdentityAssociations`, `kube-system/efs-csi-controller-sa`',
+      policy: 'AWS managed `AmazonEFSCSIDriverPolicy`',
+    },
+    needs: () => [],
+  },
+  {
+    name: 'Amazon CloudWatch Observability',
+    charts: ['amazon-cloudwatch-observability'],
+    addonNames: ['amazon-cloudwatch-observability'],
+    asks: 'its region and instance metadata (CloudWatch agent, Fluent Bit)',
+    gives: 'nothing to set: the agent and Fluent Bit DaemonSets run on the host network, zero hops from IMDS',
+    ours: 'CloudWatchObservability, HardenedCluster.addCloudWatchObservability()',
+    installed: {
+      construct: 'CloudWatchObservability',
+      method: 'addCloudWatchObservability()',
+      installedAs: 'EKS managed add-on `amazon-cloudwatch-observability`',
+      sets: 'nothing (host network)',
+      identity: 'the add-on\'s `PodIdentityAssociations`, `amazon-cloudwatch/cloudwatch-agent`',
+      policy: 'AWS managed `CloudWatchAgentServerPolicy`',
+    },
+    needs: () => [],
+  },
+  {
+    name: 'cert-manager',
+    charts: ['cert-manager'],
+    addonNames: ['cert-manager'],
+    asks: 'its region, for Route 53 DNS-01 with ambient credentials',
+    gives: '`AWS_REGION` in `extraEnv`, or `route53.region` on each issuer (issuers are not in the values, so the rule does not judge it)',
+    ours: 'CertManager, HardenedCluster.addCertManager()',
+    installed: {
+      construct: 'CertManager',
+      method: 'addCertManager(options?)',
+      installedAs: 'Helm chart `cert-manager` (charts.jetstack.io), with its CRDs',
+      sets: 'with `route53`: `AWS_REGION` in `extraEnv`',
+      identity: 'with `route53`: Pod Identity, `cert-manager/cert-manager`',
+      policy: 'cert-manager\'s Route 53 DNS-01 policy (vendored), TXT records in the given zones only',
+    },
+    needs: () => [],
   },
 ];
 
@@ -206,6 +331,11 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
 function knownAddon(chart: string): KnownAddon | undefined {
   const name = chart.replace(/\/+$/, '').split('/').pop() ?? chart;
   return KNOWN_ADDONS.find((a) => a.charts.includes(name));
+}
+
+/** The known add-on an EKS add-on name names, if any. */
+function knownManagedAddon(addonName: string): KnownAddon | undefined {
+  return KNOWN_ADDONS.find((a) => a.addonNames.includes(addonName));
 }
 
 /**
@@ -223,29 +353,104 @@ export function judgeAddonChart(ctx: TemplateContext, props: Record<string, unkn
       continue;
     }
     const addon = knownAddon(chart.value);
-    if (!addon) {
-      continue;
-    }
-    let values: Values;
-    if (own(props, 'Values') === undefined) {
-      values = new Values({}, []);
-    } else {
-      const parsed = parseManifestProperty(ctx, own(props, 'Values'));
-      if (!parsed.ok) {
-        issues.unknown(RuleId.ADDON_NEEDS_IMDS, 'Properties.Values', 'Values', `of the ${chart.value} chart cannot be read: ${parsed.reason}`);
-        continue;
-      }
-      values = new Values(parsed.manifest.objects[0], parsed.manifest.placeholders);
-    }
-    for (const need of addon.needs(values)) {
-      const where = `Properties.Values.${need.path}`;
-      if (need.presence.kind === 'missing') {
-        issues.add(RuleId.ADDON_NEEDS_IMDS, where, `the ${chart.value} chart`,
-          `is not given ${need.setting}: at hop limit 1 it cannot ask IMDS for ${addon.asks}, so set ${need.setting} in its values` +
-          `${addon.ours ? ` (this library's ${addon.ours}, sets it)` : ''}`);
-      } else if (need.presence.kind === 'unknown') {
-        issues.unknown(RuleId.ADDON_NEEDS_IMDS, where, `the ${chart.value} chart's ${need.setting}`, `cannot be read: ${need.presence.reason}`);
-      }
+    if (addon) {
+      judgeValues(ctx, addon, own(props, 'Values'), { property: 'Values', subject: `the ${chart.value} chart`, where: 'in its values' }, issues);
     }
   }
+}
+
+/**
+ * `AddonNeedsImds` on an EKS add-on (`AWS::EKS::Addon`): an add-on of a known name whose
+ * `ConfigurationValues` (JSON or YAML text, as EKS takes them) do not give what replaces IMDS. A
+ * name or configuration only known at deploy time is Unverifiable for the rule.
+ */
+export function judgeManagedAddon(ctx: TemplateContext, props: unknown, issues: IssueCollector): void {
+  for (const name of ctx.evaluate(own(props, 'AddonName'))) {
+    if (name.kind !== 'known' || typeof name.value !== 'string') {
+      if (name.kind !== 'absent') {
+        issues.unknown(RuleId.ADDON_NEEDS_IMDS, 'Properties.AddonName', 'AddonName', 'is only known at deploy time, so whether it is an add-on that asks IMDS is unknown');
+      }
+      continue;
+    }
+    const addon = knownManagedAddon(name.value);
+    if (addon) {
+      judgeValues(ctx, addon, own(props, 'ConfigurationValues'), {
+        property: 'ConfigurationValues',
+        subject: `the ${name.value} add-on`,
+        where: 'in its ConfigurationValues (where the add-on version\'s configuration schema offers it: aws eks describe-addon-configuration)',
+      }, issues);
+    }
+  }
+}
+
+/** How the findings of one release or add-on name what was judged. */
+interface Subject {
+  /** The property that holds the values (`Values`, `ConfigurationValues`). */
+  readonly property: string;
+  /** What lacks the setting, for the message. */
+  readonly subject: string;
+  /** Where the setting goes, for the message. */
+  readonly where: string;
+}
+
+function judgeValues(ctx: TemplateContext, addon: KnownAddon, raw: unknown, s: Subject, issues: IssueCollector): void {
+  const values = readValues(ctx, raw);
+  if (!values.ok) {
+    issues.unknown(RuleId.ADDON_NEEDS_IMDS, `Properties.${s.property}`, s.property, `of ${s.subject} cannot be read: ${values.reason}`);
+    return;
+  }
+  for (const need of addon.needs(values.values)) {
+    const where = `Properties.${s.property}.${need.path}`;
+    if (need.presence.kind === 'missing') {
+      issues.add(RuleId.ADDON_NEEDS_IMDS, where, s.subject,
+        `is not given ${need.setting}: at hop limit 1 it cannot ask IMDS for ${addon.asks}, so set ${need.setting} ${s.where}` +
+        `${addon.ours ? ` (this library's ${addon.ours}, sets it)` : ''}`);
+    } else if (need.presence.kind === 'unknown') {
+      issues.unknown(RuleId.ADDON_NEEDS_IMDS, where, `${s.subject}'s ${need.setting}`, `cannot be read: ${need.presence.reason}`);
+    }
+  }
+}
+
+/**
+ * Helm values or add-on configuration values: absent is empty; JSON text (with deploy-time values
+ * read through the evaluator) or, for a literal text that is not JSON, YAML (EKS takes either for
+ * `ConfigurationValues`). Anything else is a reason the values cannot be read.
+ */
+function readValues(ctx: TemplateContext, raw: unknown): { ok: true; values: Values } | { ok: false; reason: string } {
+  if (raw === undefined) {
+    return { ok: true, values: new Values({}, []) };
+  }
+  const parsed = parseManifestProperty(ctx, raw);
+  if (parsed.ok) {
+    const [root, ...more] = parsed.manifest.objects;
+    const whole = typeof root === 'string' && wholePlaceholderIndex(root) !== undefined;
+    if (more.length > 0 || (!isPlainObject(root) && !whole)) {
+      return { ok: false, reason: 'it is not an object of settings' };
+    }
+    return { ok: true, values: new Values(root, parsed.manifest.placeholders) };
+  }
+  if (typeof raw !== 'string') {
+    return parsed;
+  }
+  if (raw.trim() === '') {
+    return { ok: true, values: new Values({}, []) };
+  }
+  if (nestsTooDeep(raw)) {
+    return { ok: false, reason: 'the text nests deeper than it can be read' };
+  }
+  // Linear: one YAML parse, aliases capped.
+  const doc = parseDocument(raw, { uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return { ok: false, reason: `it is neither JSON nor YAML (${doc.errors[0].message.split('\n')[0]})` };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    return { ok: false, reason: `its YAML cannot be read (${(e as Error).message.split('\n')[0]})` };
+  }
+  if (!isPlainObject(value)) {
+    return { ok: false, reason: 'it is not an object of settings' };
+  }
+  return { ok: true, values: new Values(value, []) };
 }

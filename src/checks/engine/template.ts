@@ -1,5 +1,5 @@
 import { resourceAcknowledgements } from './acknowledgements';
-import { judgeAddonChart } from './addons';
+import { judgeAddonChart, judgeManagedAddon } from './addons';
 import { IDENTITY_JUDGES } from './identity';
 import { describeVia, Issue, IssueCollector } from './issues';
 import { expandList, JudgedObject, judgeKubernetesObject, materialize } from './kubernetes';
@@ -43,6 +43,7 @@ const JUDGES: Record<string, Judge> = {
     const options = ctx.path(props, ['LaunchTemplateData', 'MetadataOptions']);
     judgeEc2MetadataOptions(ctx, options, 'Properties.LaunchTemplateData.MetadataOptions', issues);
   },
+  'AWS::EKS::Addon': (ctx, props, issues) => judgeManagedAddon(ctx, props, issues),
   'AWS::AutoScaling::LaunchConfiguration': (ctx, props, issues) => {
     judgeEc2MetadataOptions(ctx, ctx.path(props, ['MetadataOptions']), 'Properties.MetadataOptions', issues);
   },
