@@ -1,4 +1,4 @@
-import { Annotations, CfnElement, FeatureFlags, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, FeatureFlags, IAspect, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CheckerOptions } from './checker-options';
 import { auditTemplate } from './engine';
@@ -34,10 +34,10 @@ export interface ImdsHopLimitCheckerProps extends CheckerOptions {}
  */
 export class ImdsHopLimitChecker implements IAspect {
   private readonly options: CheckerOptions;
-  /** Depth in the construct tree of the scope this checker was added to (the first construct it visits). */
-  private scopeDepth?: number;
-  /** Per stack, the elements this aspect visited (its scope may be narrower than the stack). */
-  private readonly visited = new Map<Stack, Set<IConstruct>>();
+  /** The scope this checker was added to (the first construct it visits), once it has visited it. */
+  private scope?: CheckerScope;
+  /** The stacks whose templates this checker judges. */
+  private readonly stacks = new Set<Stack>();
 
   constructor(props: ImdsHopLimitCheckerProps = {}) {
     validateCheckerOptions(props, 'ImdsHopLimitChecker');
@@ -45,30 +45,31 @@ export class ImdsHopLimitChecker implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    // Aspects visit their scope first, then everything below it.
-    this.scopeDepth ??= node.node.scopes.length;
-    if (!CfnElement.isCfnElement(node)) {
-      return;
+    // Aspects visit their scope first, then everything below it. Which elements are in scope, and
+    // which checker is closest to each, is worked out from the scopes when a finding needs it
+    // (findings are few), so visiting a construct costs only the stack test.
+    if (!this.scope) {
+      this.scope = registerScope(this, node);
+      const stack = Stack.isStack(node) ? node : enclosingStack(node);
+      if (stack) {
+        this.observe(stack);
+      }
+    } else if (Stack.isStack(node)) {
+      this.observe(node);
     }
-    const closest = JUDGE_OF.get(node);
-    if (closest && closest !== this && (closest.scopeDepth ?? -1) >= this.scopeDepth) {
-      return;
-    }
-    JUDGE_OF.set(node, this);
-    const stack = node.stack;
-    let elements = this.visited.get(stack);
-    if (!elements) {
-      const inScope = new Set<IConstruct>();
-      elements = inScope;
-      this.visited.set(stack, inScope);
-      // Judge the template the stack's synthesizer writes, as it writes it: after every aspect,
-      // overrides and cross-stack references included, with no second rendering.
-      observeWrittenTemplate(stack, (template) => this.annotate(stack, inScope, template), 'ImdsHopLimitChecker');
-    }
-    elements.add(node);
   }
 
-  private annotate(stack: Stack, inScope: Set<IConstruct>, template: unknown): void {
+  private observe(stack: Stack): void {
+    if (this.stacks.has(stack)) {
+      return;
+    }
+    this.stacks.add(stack);
+    // Judge the template the stack's synthesizer writes, as it writes it: after every aspect,
+    // overrides and cross-stack references included, with no second rendering.
+    observeWrittenTemplate(stack, (template) => this.annotate(stack, template), 'ImdsHopLimitChecker');
+  }
+
+  private annotate(stack: Stack, template: unknown): void {
     const constructs = once(() => stackElements(stack));
     const findings = applyCheckerOptions(auditTemplate(template, treeAuditSource(stack, constructs)).findings, this.options);
     if (findings.length === 0) {
@@ -81,15 +82,10 @@ export class ImdsHopLimitChecker implements IAspect {
     process.env.CDK_DISABLE_STACK_TRACE = '1';
     const reported: Finding[] = [];
     try {
-      // A finding about the whole template (a macro) goes on the stack, from the checker that
-      // judges the stack's first element.
-      const first = [...inScope][0];
       for (const f of findings) {
-        const element = f.resource === undefined ? undefined : constructs().get(f.resource);
-        if (f.resource === undefined && first && JUDGE_OF.get(first) === this) {
-          annotateFinding(stack, f);
-          reported.push(f);
-        } else if (element && inScope.has(element) && JUDGE_OF.get(element) === this) {
+        // A finding about the whole template (a macro) goes on the stack, from the checker closest to it.
+        const element = f.resource === undefined ? stack : constructs().get(f.resource);
+        if (element && judgeOf(element, stack) === this) {
           annotateFinding(element, f);
           reported.push(f);
         }
@@ -105,11 +101,57 @@ export class ImdsHopLimitChecker implements IAspect {
   }
 }
 
+/** Where one checker was added: its scope, for telling which constructs are its to judge. */
+interface CheckerScope {
+  readonly checker: ImdsHopLimitChecker;
+  readonly construct: IConstruct;
+  /** Depth in the tree (the closest checker, the deepest scope, wins). */
+  readonly depth: number;
+}
+
+/** The checkers' scopes, per construct tree, in the order they were first visited. */
+const SCOPES = new WeakMap<IConstruct, CheckerScope[]>();
+
+function registerScope(checker: ImdsHopLimitChecker, construct: IConstruct): CheckerScope {
+  const scope: CheckerScope = { checker, construct, depth: construct.node.scopes.length };
+  const root = construct.node.root;
+  const scopes = SCOPES.get(root) ?? [];
+  scopes.push(scope);
+  SCOPES.set(root, scopes);
+  return scope;
+}
+
 /**
- * Acknowledged findings stay visible in a default `cdk synth`. They are info annotations, which
- * aws-cdk-lib drops from its output when `@aws-cdk/core:annotationsInValidationReport` is on (as in
- * every app `cdk init` makes); then they are printed on stderr, once per stack, with their reasons.
+ * The checker that judges `element`: the one added closest to it (the deepest scope that holds
+ * it; between checkers on the same scope, the first to visit). A template-level finding is judged
+ * on the stack; when no checker's scope holds the stack (they were added below it), the first
+ * checker that judges the stack's template reports it.
  */
+function judgeOf(element: IConstruct, stack: Stack): ImdsHopLimitChecker | undefined {
+  const scopes = SCOPES.get(element.node.root) ?? [];
+  let best: CheckerScope | undefined;
+  const ancestors = new Set(element.node.scopes);
+  for (const scope of scopes) {
+    if (ancestors.has(scope.construct) && (!best || scope.depth > best.depth)) {
+      best = scope;
+    }
+  }
+  if (!best && element === stack) {
+    best = scopes.find((scope) => enclosingStack(scope.construct) === stack);
+  }
+  return best?.checker;
+}
+
+/** The stack a construct is in, if any (an app or a stage is in none). */
+function enclosingStack(node: IConstruct): Stack | undefined {
+  for (let c: IConstruct | undefined = node.node.scope; c; c = c.node.scope) {
+    if (Stack.isStack(c)) {
+      return c;
+    }
+  }
+  return undefined;
+}
+
 function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
   if (acknowledged.length === 0 || !FeatureFlags.of(stack).isEnabled(ANNOTATIONS_IN_VALIDATION_REPORT)) {
     return;
@@ -123,8 +165,6 @@ function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
 const ANNOTATIONS_IN_VALIDATION_REPORT = '@aws-cdk/core:annotationsInValidationReport';
 
 /** The checker that judges each element: the one added closest to it. */
-const JUDGE_OF = new WeakMap<IConstruct, ImdsHopLimitChecker>();
-
 function annotateFinding(element: IConstruct, f: Finding): void {
   const text = formatAnnotation(f);
   // An object inside a manifest is reported on the construct that owns the kubectl resource

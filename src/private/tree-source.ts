@@ -1,6 +1,6 @@
-import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
+import { CfnElement, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { AuditSource } from '../checks/engine/result';
+import { AuditSource, ByLogicalId } from '../checks/engine/result';
 import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements';
 
 /**
@@ -16,18 +16,11 @@ import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements
  */
 export function treeAuditSource(stack: Stack, constructs?: () => ReadonlyMap<string, IConstruct>): AuditSource {
   const byId = once(() => constructs?.() ?? stackElements(stack));
-  const owners = once(() => {
-    const constructPaths = new Map<string, string>();
-    const constructTypes = new Map<string, string>();
-    for (const [logicalId, c] of byId()) {
-      constructPaths.set(logicalId, c.node.path);
-      const owner = c.node.scope;
-      const fqn = owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
-      if (fqn) {
-        constructTypes.set(logicalId, fqn);
-      }
-    }
-    return { constructPaths, constructTypes };
+  // Paths and types are looked up only for resources with findings: worked out per logical id.
+  const constructPaths = lookup(byId, (c) => c.node.path);
+  const constructTypes = lookup(byId, (c) => {
+    const owner = c.node.scope;
+    return owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
   });
   const metadata = once(() => {
     const entries: Array<{ path: string; type: unknown; data: unknown }> = [];
@@ -52,17 +45,27 @@ export function treeAuditSource(stack: Stack, constructs?: () => ReadonlyMap<str
   });
   return {
     stack: stack.node.path,
-    get constructPaths() {
-      return owners().constructPaths;
-    },
-    get constructTypes() {
-      return owners().constructTypes;
-    },
+    constructPaths,
+    constructTypes,
     get nestedStacks() {
       return metadata().nestedStacks;
     },
     get scopedAcknowledgements() {
       return metadata().scopedAcknowledgements;
+    },
+  };
+}
+
+/** A lookup over the stack's elements that works out (and remembers) each value when asked. */
+function lookup(byId: () => ReadonlyMap<string, IConstruct>, value: (c: IConstruct) => string | undefined): ByLogicalId {
+  const known = new Map<string, string | undefined>();
+  return {
+    get: (id: string) => {
+      if (!known.has(id)) {
+        const c = byId().get(id);
+        known.set(id, c === undefined ? undefined : value(c));
+      }
+      return known.get(id);
     },
   };
 }
@@ -86,8 +89,26 @@ export function stackElements(stack: Stack): Map<string, IConstruct> {
   const result = new Map<string, IConstruct>();
   for (const c of stack.node.findAll()) {
     if (CfnElement.isCfnElement(c) && c.stack === stack) {
-      result.set(stack.resolve(c.logicalId) as string, c);
+      result.set(logicalIdOf(stack, c), c);
     }
   }
   return result;
+}
+
+/**
+ * The logical id of an element, as `stack.resolve(element.logicalId)` gives it. That token's only
+ * producer is the element's `_synthesizeLogicalId()` (its override, else `stack.getLogicalId()`),
+ * called here directly: the token machinery around it cost most of the lookup when thousands of
+ * resources have findings. An aws-cdk-lib without the method, or an id that is itself a token,
+ * goes the public way.
+ */
+export function logicalIdOf(stack: Stack, element: CfnElement): string {
+  const synthesize = (element as unknown as { _synthesizeLogicalId?: () => unknown })._synthesizeLogicalId;
+  if (typeof synthesize === 'function') {
+    const id = synthesize.call(element);
+    if (typeof id === 'string' && !Token.isUnresolved(id)) {
+      return id;
+    }
+  }
+  return stack.resolve(element.logicalId) as string;
 }

@@ -2,6 +2,7 @@ import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import { Construct } from 'constructs';
 import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, RuleId, Severity } from '../../src';
 import { importedCluster } from '../support/cdk';
 
@@ -122,6 +123,44 @@ describe('checkers on nested scopes', () => {
     const others = Annotations.fromStack(platform);
     expect(others.findError('/Platform/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\]'))).toHaveLength(1);
     expect(others.findWarning('*', Match.stringLikeRegexp('HopLimit'))).toEqual([]);
+  });
+
+  test('a checker added inside a stack judges only what is below its scope, and the stack\'s macro', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    stack.addTransform('AWS::Serverless-2016-10-31');
+    const team = new Construct(stack, 'Team');
+    new ec2.CfnLaunchTemplate(team, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    new ec2.CfnLaunchTemplate(stack, 'Outside', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    Aspects.of(team).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.stringLikeRegexp('HopLimitAboveOne')).map((e) => e.id)).toEqual(['/Stack/Team/Lt']);
+    expect(annotations.findWarning('/Stack', Match.stringLikeRegexp('macro AWS::Serverless'))).toHaveLength(1);
+  });
+
+  test('two checkers on one scope: the first added judges, once', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    Aspects.of(app).add(new ImdsHopLimitChecker({ severity: Severity.WARNING }), { priority: AspectPriority.READONLY });
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('/Stack/Lt', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
+  });
+
+  test('a construct added by a later aspect is judged too', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node === stack && !stack.node.tryFindChild('Late')) {
+          new ec2.CfnLaunchTemplate(stack, 'Late', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+        }
+      },
+    }, { priority: AspectPriority.MUTATING });
+    expect(Annotations.fromStack(stack).findError('/Stack/Late', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
   });
 });
 

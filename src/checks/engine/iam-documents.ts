@@ -80,6 +80,9 @@ export function texts(ctx: TemplateContext, node: unknown, depth = 0): Text[] {
   if (node === undefined || node === null) {
     return [];
   }
+  if (typeof node === 'string' && !node.includes('{{resolve:')) {
+    return [{ kind: 'text', text: node }]; // what the evaluator gives a literal string, without its round trip
+  }
   if (Array.isArray(node)) {
     return capTexts(node.flatMap((n) => texts(ctx, n, depth + 1)));
   }

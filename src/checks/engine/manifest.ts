@@ -27,6 +27,17 @@ export interface Placeholder {
   readonly candidates: Candidate[];
 }
 
+/** A placeholder whose values are worked out the first time a rule asks (IAM documents never do). */
+class EvaluatedOnDemand implements Placeholder {
+  private evaluated?: Candidate[];
+  constructor(private readonly ctx: TemplateContext, public readonly intrinsic: unknown, public readonly raw: boolean) {}
+
+  public get candidates(): Candidate[] {
+    this.evaluated ??= this.ctx.evaluate(this.intrinsic);
+    return this.evaluated;
+  }
+}
+
 export interface ParsedManifest {
   readonly objects: unknown[];
   readonly placeholders: Placeholder[];
@@ -86,7 +97,7 @@ export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): 
     }
     const index = placeholders.length;
     const token = placeholderText(index);
-    placeholders.push({ intrinsic: piece.intrinsic, raw: !inString, candidates: ctx.evaluate(piece.intrinsic) });
+    placeholders.push(new EvaluatedOnDemand(ctx, piece.intrinsic, !inString));
     text += inString ? token : JSON.stringify(token);
   }
   let parsed: unknown;

@@ -12,6 +12,11 @@ export interface AuditResult {
 }
 
 /** Where the audited input came from, copied onto every finding. */
+/** What the engine asks of a lookup by logical id (a `Map` is one; the aspect's works each entry out when asked). */
+export interface ByLogicalId {
+  get(logicalId: string): string | undefined;
+}
+
 export interface AuditSource {
   /** File the template or manifest was read from. */
   readonly file?: string;
@@ -21,9 +26,9 @@ export interface AuditSource {
    * Construct path of each resource, by logical id, when known from the construct tree or the cloud
    * assembly's metadata (a resource's own `aws:cdk:path` metadata is read as well).
    */
-  readonly constructPaths?: ReadonlyMap<string, string>;
+  readonly constructPaths?: ByLogicalId;
   /** The jsii type of the construct (an L2) that made each resource, by logical id, when known. */
-  readonly constructTypes?: ReadonlyMap<string, string>;
+  readonly constructTypes?: ByLogicalId;
   /**
    * The nested stacks (`AWS::CloudFormation::Stack` logical ids) whose templates are audited too;
    * any other nested stack is Unverifiable.

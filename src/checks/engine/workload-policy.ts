@@ -84,13 +84,12 @@ function judgeDocument(ctx: TemplateContext, document: unknown, path: string, su
   }
   for (const s of statements) {
     if (!mayAllow(ctx, s)) continue;
-    for (const phrase of judgeStatement(ctx, s)) {
+    const actionTexts = s.value.NotAction === undefined ? texts(ctx, s.value.Action) : [];
+    for (const phrase of judgeStatement(ctx, s, actionTexts)) {
       issues.add(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject, phrase);
     }
     // A NotAction statement already counts as every action (judgeStatement).
-    const unknownActions = s.value.NotAction === undefined
-      ? texts(ctx, s.value.Action).filter((t) => t.kind !== 'text' || hasHole(t.text))
-      : [];
+    const unknownActions = actionTexts.filter((t) => t.kind !== 'text' || hasHole(t.text));
     if (unknownActions.length > 0) {
       issues.unknown(RuleId.WORKLOAD_ROLE_WILDCARD, path, subject,
         `${describeStatement(s)} allows, as its actions, ${unknownActions.map(showText).join(', ')}: ${UNKNOWN_CONSEQUENCE}`);
@@ -98,14 +97,15 @@ function judgeDocument(ctx: TemplateContext, document: unknown, path: string, su
   }
 }
 
-function judgeStatement(ctx: TemplateContext, s: Statement): string[] {
+/** The phrases of a statement's findings; `actionTexts` are the texts of its `Action`. */
+function judgeStatement(ctx: TemplateContext, s: Statement, actionTexts: Text[]): string[] {
   const phrases: string[] = [];
   const statement = describeStatement(s);
   if (s.value.NotAction !== undefined) {
     phrases.push(`${statement} allows every action but ${texts(ctx, s.value.NotAction).map(showText).join(', ') || 'none'} (NotAction)`);
     return phrases;
   }
-  const actions = [...new Set(known(texts(ctx, s.value.Action)))];
+  const actions = [...new Set(known(actionTexts))];
   const wildcards = actions.filter((a) => a === '*' || /^[^:]*:\*+$/.test(a) || /^\*+$/.test(a));
   if (wildcards.length > 0) {
     phrases.push(`${statement} allows ${wildcards.some((a) => /^\*+(:\*+)?$/.test(a)) ? 'every action' : 'every action of a service'} (${quote(wildcards)})`);
