@@ -110,6 +110,11 @@ function judgeStatement(ctx: TemplateContext, s: Statement, actionTexts: Text[])
   if (wildcards.length > 0) {
     phrases.push(`${statement} allows ${wildcards.some((a) => /^\*+(:\*+)?$/.test(a)) ? 'every action' : 'every action of a service'} (${quote(wildcards)})`);
   }
+  // Only mutating actions on every resource matter below: without one, Resource and Condition are not read.
+  const mutating = actions.filter((a) => !wildcards.includes(a) && !READ_ONLY_VERB.test(a.slice(a.indexOf(':') + 1)));
+  if (mutating.length === 0) {
+    return phrases;
+  }
   const wideResource = s.value.NotResource !== undefined
     ? 'every resource but NotResource'
     : known(texts(ctx, s.value.Resource)).includes('*') ? 'Resource "*"' : undefined;
@@ -117,11 +122,7 @@ function judgeStatement(ctx: TemplateContext, s: Statement, actionTexts: Text[])
     return phrases;
   }
   const unconditioned = conditionVariants(ctx, s).filter((v) => v.entries.length === 0 && v.unknown.length === 0);
-  if (unconditioned.length === 0) {
-    return phrases;
-  }
-  const mutating = actions.filter((a) => !wildcards.includes(a) && !READ_ONLY_VERB.test(a.slice(a.indexOf(':') + 1)));
-  if (mutating.length > 0) {
+  if (unconditioned.length > 0) {
     const via = unconditioned.find((v) => v.via)?.via;
     phrases.push(`${statement} allows the mutating action${mutating.length > 1 ? 's' : ''} ${quote(mutating)} on ${wideResource} with no Condition${describeVia({ via })}`);
   }
