@@ -68,7 +68,8 @@ describe('AddonNeedsImds on aws-eks-v2 Addon (L2) inputs', () => {
     const stack = new Stack(new App(), 'L2Addon', { env: { account: '111111111111', region: 'eu-west-1' } });
     const cluster = new HardenedCluster(stack, 'Cluster');
     new eks.Addon(stack, 'Addon', { cluster, addonName, ...(configurationValues ? { configurationValues } : {}) });
-    const addonFindings = (findings: Finding[]) => findings.filter((f) => f.ruleId === RuleId.ADDON_NEEDS_IMDS || f.decidingRuleId === RuleId.ADDON_NEEDS_IMDS);
+    const addonFindings = (findings: Finding[]) =>
+      findings.filter((f) => f.ruleId === RuleId.ADDON_NEEDS_IMDS || f.decidingRuleId === RuleId.ADDON_NEEDS_IMDS);
     return { stack, findings: addonFindings(ImdsAudit.ofStack(stack)) };
   }
 
