@@ -344,19 +344,13 @@ function knownManagedAddon(addonName: string): KnownAddon | undefined {
  * are Unverifiable for the rule.
  */
 export function judgeAddonChart(ctx: TemplateContext, props: Record<string, unknown>, issues: IssueCollector): void {
-  const charts = ctx.evaluate(own(props, 'Chart'));
-  for (const chart of charts) {
-    if (chart.kind !== 'known' || typeof chart.value !== 'string') {
-      if (chart.kind !== 'absent') {
-        issues.unknown(RuleId.ADDON_NEEDS_IMDS, 'Properties.Chart', 'Chart', 'is only known at deploy time, so whether it is an add-on that asks IMDS is unknown');
-      }
-      continue;
-    }
-    const addon = knownAddon(chart.value);
-    if (addon) {
-      judgeValues(ctx, addon, own(props, 'Values'), { property: 'Values', subject: `the ${chart.value} chart`, where: 'in its values' }, issues);
-    }
-  }
+  judgeNamedAddon(ctx, props, issues, {
+    nameProperty: 'Chart',
+    valuesProperty: 'Values',
+    find: knownAddon,
+    subject: (chart) => `the ${chart} chart`,
+    where: 'in its values',
+  });
 }
 
 /**
@@ -365,20 +359,40 @@ export function judgeAddonChart(ctx: TemplateContext, props: Record<string, unkn
  * name or configuration only known at deploy time is Unverifiable for the rule.
  */
 export function judgeManagedAddon(ctx: TemplateContext, props: unknown, issues: IssueCollector): void {
-  for (const name of ctx.evaluate(own(props, 'AddonName'))) {
+  judgeNamedAddon(ctx, props, issues, {
+    nameProperty: 'AddonName',
+    valuesProperty: 'ConfigurationValues',
+    find: knownManagedAddon,
+    subject: (name) => `the ${name} add-on`,
+    where: 'in its ConfigurationValues (where the add-on version\'s configuration schema offers it: aws eks describe-addon-configuration)',
+  });
+}
+
+/** How one kind of resource names its add-on and carries its values. */
+interface AddonResource {
+  /** The property that names the add-on (`Chart`, `AddonName`). */
+  readonly nameProperty: string;
+  /** The property that holds the values (`Values`, `ConfigurationValues`). */
+  readonly valuesProperty: string;
+  readonly find: (name: string) => KnownAddon | undefined;
+  /** What lacks the setting, for the message. */
+  readonly subject: (name: string) => string;
+  /** Where the setting goes, for the message. */
+  readonly where: string;
+}
+
+function judgeNamedAddon(ctx: TemplateContext, props: unknown, issues: IssueCollector, r: AddonResource): void {
+  for (const name of ctx.evaluate(own(props, r.nameProperty))) {
     if (name.kind !== 'known' || typeof name.value !== 'string') {
       if (name.kind !== 'absent') {
-        issues.unknown(RuleId.ADDON_NEEDS_IMDS, 'Properties.AddonName', 'AddonName', 'is only known at deploy time, so whether it is an add-on that asks IMDS is unknown');
+        issues.unknown(RuleId.ADDON_NEEDS_IMDS, `Properties.${r.nameProperty}`, r.nameProperty,
+          'is only known at deploy time, so whether it is an add-on that asks IMDS is unknown');
       }
       continue;
     }
-    const addon = knownManagedAddon(name.value);
+    const addon = r.find(name.value);
     if (addon) {
-      judgeValues(ctx, addon, own(props, 'ConfigurationValues'), {
-        property: 'ConfigurationValues',
-        subject: `the ${name.value} add-on`,
-        where: 'in its ConfigurationValues (where the add-on version\'s configuration schema offers it: aws eks describe-addon-configuration)',
-      }, issues);
+      judgeValues(ctx, addon, own(props, r.valuesProperty), { property: r.valuesProperty, subject: r.subject(name.value), where: r.where }, issues);
     }
   }
 }
