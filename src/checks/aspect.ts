@@ -34,10 +34,8 @@ export interface ImdsHopLimitCheckerProps extends CheckerOptions {}
  */
 export class ImdsHopLimitChecker implements IAspect {
   private readonly options: CheckerOptions;
-  /** The scope this checker was added to (the first construct it visits), once it has visited it. */
-  private scope?: CheckerScope;
-  /** The stacks whose templates this checker judges. */
-  private readonly stacks = new Set<Stack>();
+  /** The constructs this checker has visited (a construct whose parent it has not visited is a scope it was added to). */
+  private readonly visited = new WeakSet<IConstruct>();
 
   constructor(props: ImdsHopLimitCheckerProps = {}) {
     validateCheckerOptions(props, 'ImdsHopLimitChecker');
@@ -45,11 +43,13 @@ export class ImdsHopLimitChecker implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    // Aspects visit their scope first, then everything below it. Which elements are in scope, and
-    // which checker is closest to each, is worked out from the scopes when a finding needs it
-    // (findings are few), so visiting a construct costs only the stack test.
-    if (!this.scope) {
-      this.scope = registerScope(this, node);
+    // Aspects visit their scope first, then everything below it; one checker can be added to
+    // several scopes (stacks, stages, apps). Which elements are in scope, and which checker is
+    // closest to each, is worked out from the scopes when a finding needs it (findings are few),
+    // so visiting a construct costs a set lookup and the stack test.
+    const parent = node.node.scope;
+    if (!parent || !this.visited.has(parent)) {
+      registerScope(this, node);
       const stack = Stack.isStack(node) ? node : enclosingStack(node);
       if (stack) {
         this.observe(stack);
@@ -57,13 +57,15 @@ export class ImdsHopLimitChecker implements IAspect {
     } else if (Stack.isStack(node)) {
       this.observe(node);
     }
+    this.visited.add(node);
   }
 
   private observe(stack: Stack): void {
-    if (this.stacks.has(stack)) {
+    const stacks = observedStacks(this);
+    if (stacks.has(stack)) {
       return;
     }
-    this.stacks.add(stack);
+    stacks.add(stack);
     // Judge the template the stack's synthesizer writes, as it writes it: after every aspect,
     // overrides and cross-stack references included, with no second rendering.
     observeWrittenTemplate(stack, (template) => this.annotate(stack, template), 'ImdsHopLimitChecker');
@@ -111,24 +113,36 @@ interface CheckerScope {
 
 /** The checkers' scopes, per construct tree, in the order they were first visited. */
 const SCOPES = new WeakMap<IConstruct, CheckerScope[]>();
+/** The stacks whose templates each checker judges (the stacks of its scopes and below them). */
+const OBSERVED = new WeakMap<ImdsHopLimitChecker, Set<Stack>>();
 
-function registerScope(checker: ImdsHopLimitChecker, construct: IConstruct): CheckerScope {
-  const scope: CheckerScope = { checker, construct, depth: construct.node.scopes.length };
+function observedStacks(checker: ImdsHopLimitChecker): Set<Stack> {
+  let stacks = OBSERVED.get(checker);
+  if (!stacks) {
+    stacks = new Set();
+    OBSERVED.set(checker, stacks);
+  }
+  return stacks;
+}
+
+function registerScope(checker: ImdsHopLimitChecker, construct: IConstruct): void {
   const root = construct.node.root;
   const scopes = SCOPES.get(root) ?? [];
-  scopes.push(scope);
+  scopes.push({ checker, construct, depth: construct.node.scopes.length });
   SCOPES.set(root, scopes);
-  return scope;
 }
 
 /**
- * The checker that judges `element`: the one added closest to it (the deepest scope that holds
- * it; between checkers on the same scope, the first to visit). A template-level finding is judged
- * on the stack; when no checker's scope holds the stack (they were added below it), the first
- * checker that judges the stack's template reports it.
+ * The checker that judges `element` of `stack`: among the checkers that judge the stack's
+ * template, the one added closest to the element (the deepest scope that holds it; between
+ * checkers on the same scope, the first to visit). A template-level finding is judged on the
+ * stack; when no such checker's scope holds the stack (they were added below it), the first
+ * checker that judges the stack's template reports it. A checker whose scope holds an element
+ * but that never saw the element's stack (an app's checker does not reach into a stage) does
+ * not count.
  */
 function judgeOf(element: IConstruct, stack: Stack): ImdsHopLimitChecker | undefined {
-  const scopes = SCOPES.get(element.node.root) ?? [];
+  const scopes = (SCOPES.get(element.node.root) ?? []).filter((scope) => OBSERVED.get(scope.checker)?.has(stack));
   let best: CheckerScope | undefined;
   const ancestors = new Set(element.node.scopes);
   for (const scope of scopes) {
@@ -137,7 +151,7 @@ function judgeOf(element: IConstruct, stack: Stack): ImdsHopLimitChecker | undef
     }
   }
   if (!best && element === stack) {
-    best = scopes.find((scope) => enclosingStack(scope.construct) === stack);
+    best = scopes[0];
   }
   return best?.checker;
 }
@@ -164,7 +178,6 @@ function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
 
 const ANNOTATIONS_IN_VALIDATION_REPORT = '@aws-cdk/core:annotationsInValidationReport';
 
-/** The checker that judges each element: the one added closest to it. */
 function annotateFinding(element: IConstruct, f: Finding): void {
   const text = formatAnnotation(f);
   // An object inside a manifest is reported on the construct that owns the kubectl resource

@@ -1,4 +1,4 @@
-import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -147,6 +147,46 @@ describe('checkers on nested scopes', () => {
     const annotations = Annotations.fromStack(stack);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
     expect(annotations.findWarning('/Stack/Lt', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
+  });
+
+  test('one checker added to two stacks judges both; shared by two legacy stacks under a strict app-wide one, it makes both warnings', () => {
+    const app = new App();
+    const stacks = ['L1', 'L2', 'Platform'].map((id) => new Stack(app, id));
+    for (const stack of stacks) {
+      new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    }
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    const legacy = new ImdsHopLimitChecker({ severity: Severity.WARNING });
+    Aspects.of(stacks[0]).add(legacy, { priority: AspectPriority.READONLY });
+    Aspects.of(stacks[1]).add(legacy, { priority: AspectPriority.READONLY });
+    for (const stack of stacks.slice(0, 2)) {
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+      expect(annotations.findWarning(`/${stack.stackName}/Lt`, Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
+    }
+    expect(Annotations.fromStack(stacks[2]).findError('/Platform/Lt', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
+
+    const alone = new App();
+    const [a, b] = ['A', 'B'].map((id) => new Stack(alone, id));
+    const one = new ImdsHopLimitChecker();
+    for (const stack of [a, b]) {
+      new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+      Aspects.of(stack).add(one, { priority: AspectPriority.READONLY });
+    }
+    expect(Annotations.fromStack(b).findError('/B/Lt', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
+    expect(Annotations.fromStack(a).findError('/A/Lt', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
+  });
+
+  test('a stack\'s macro is reported by a checker that judges the stack, not by one that only sees a nested stack of it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    stack.addTransform('MyMacro');
+    const nested = new NestedStack(stack, 'N');
+    new ec2.CfnLaunchTemplate(nested, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 } } });
+    const team = new Construct(stack, 'X');
+    Aspects.of(nested).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    Aspects.of(team).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    expect(Annotations.fromStack(stack).findWarning('/S', Match.stringLikeRegexp('macro MyMacro'))).toHaveLength(1);
   });
 
   test('a construct added by a later aspect is judged too', () => {

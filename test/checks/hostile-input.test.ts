@@ -247,3 +247,35 @@ describe('EKS add-on ConfigurationValues written as YAML', () => {
     expect(addon('just a string')).toEqual(['Unverifiable']);
   });
 });
+
+describe('add-on values that are not a plain object of settings', () => {
+  const judge = (type: 'chart' | 'addon', values: unknown) => auditTemplate({
+    Resources: {
+      R: type === 'chart'
+        ? { Type: 'Custom::AWSCDK-EKS-HelmChart', Properties: { ClusterName: 'c', Chart: 'cluster-autoscaler', Values: values } }
+        : { Type: 'AWS::EKS::Addon', Properties: { ClusterName: 'c', AddonName: 'aws-ebs-csi-driver', ConfigurationValues: values } },
+    },
+  }).findings.map((f) => f.ruleId);
+
+  test('null values are empty values (Helm reads them so): flagged', () => {
+    expect(judge('chart', 'null')).toEqual(['AddonNeedsImds']);
+    expect(judge('addon', 'null')).toEqual(['AddonNeedsImds']);
+  });
+
+  test('a list, even of one object, a dynamic reference, and YAML given to Helm are Unverifiable', () => {
+    expect(judge('chart', '[{"awsRegion":"eu-west-1"}]')).toEqual(['Unverifiable']);
+    expect(judge('addon', '[{"controller":{"region":"eu-west-1"}}]')).toEqual(['Unverifiable']);
+    expect(judge('addon', '{{resolve:ssm:/addon/configuration}}')).toEqual(['Unverifiable']);
+    expect(judge('chart', '{{resolve:ssm:/chart/values}}')).toEqual(['Unverifiable']);
+    // aws-eks-v2's Helm handler reads Values as JSON only.
+    expect(judge('chart', 'awsRegion: eu-west-1')).toEqual(['Unverifiable']);
+    expect(judge('addon', 'controller:\n  region: eu-west-1\n')).toEqual([]);
+  });
+
+  test('a key repeated in YAML configuration is Unverifiable: which one an add-on keeps is not known', () => {
+    expect(judge('addon', 'controller:\n  replicaCount: 1\ncontroller:\n  region: eu-west-1\n')).toEqual(['Unverifiable']);
+    const many = Array.from({ length: 40_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    expect(judge('addon', `${many}\ncontroller:\n  region: eu-west-1\n`)).toEqual([]);
+  });
+});
+

@@ -10,6 +10,7 @@ import { hasPlaceholder, parseManifestProperty, Placeholder, wholePlaceholderInd
 import { isPlainObject, own, TemplateContext } from './values';
 import { RuleId } from '../rules';
 import { nestsTooDeep } from '../sources/nesting';
+import { assertUniqueKeys } from '../sources/yaml-error';
 
 /** Whether a setting is given in the values. */
 type Presence = { readonly kind: 'set' } | { readonly kind: 'missing' } | { readonly kind: 'unknown'; readonly reason: string };
@@ -350,6 +351,8 @@ export function judgeAddonChart(ctx: TemplateContext, props: Record<string, unkn
     find: knownAddon,
     subject: (chart) => `the ${chart} chart`,
     where: 'in its values',
+    // aws-eks-v2's Helm handler reads Values with json.loads.
+    yaml: false,
   });
 }
 
@@ -365,6 +368,8 @@ export function judgeManagedAddon(ctx: TemplateContext, props: unknown, issues: 
     find: knownManagedAddon,
     subject: (name) => `the ${name} add-on`,
     where: 'in its ConfigurationValues (where the add-on version\'s configuration schema offers it: aws eks describe-addon-configuration)',
+    // EKS takes configuration values as JSON or YAML.
+    yaml: true,
   });
 }
 
@@ -379,6 +384,8 @@ interface AddonResource {
   readonly subject: (name: string) => string;
   /** Where the setting goes, for the message. */
   readonly where: string;
+  /** Whether the values may be YAML text. */
+  readonly yaml: boolean;
 }
 
 function judgeNamedAddon(ctx: TemplateContext, props: unknown, issues: IssueCollector, r: AddonResource): void {
@@ -392,7 +399,9 @@ function judgeNamedAddon(ctx: TemplateContext, props: unknown, issues: IssueColl
     }
     const addon = r.find(name.value);
     if (addon) {
-      judgeValues(ctx, addon, own(props, r.valuesProperty), { property: r.valuesProperty, subject: r.subject(name.value), where: r.where }, issues);
+      judgeValues(ctx, addon, own(props, r.valuesProperty), {
+        property: r.valuesProperty, subject: r.subject(name.value), where: r.where, yaml: r.yaml,
+      }, issues);
     }
   }
 }
@@ -405,10 +414,12 @@ interface Subject {
   readonly subject: string;
   /** Where the setting goes, for the message. */
   readonly where: string;
+  /** Whether the values may be YAML text (EKS add-on configuration); Helm values are JSON. */
+  readonly yaml: boolean;
 }
 
 function judgeValues(ctx: TemplateContext, addon: KnownAddon, raw: unknown, s: Subject, issues: IssueCollector): void {
-  const values = readValues(ctx, raw);
+  const values = readValues(ctx, raw, s.yaml);
   if (!values.ok) {
     issues.unknown(RuleId.ADDON_NEEDS_IMDS, `Properties.${s.property}`, s.property, `of ${s.subject} cannot be read: ${values.reason}`);
     return;
@@ -426,24 +437,31 @@ function judgeValues(ctx: TemplateContext, addon: KnownAddon, raw: unknown, s: S
 }
 
 /**
- * Helm values or add-on configuration values: absent is empty; JSON text (with deploy-time values
- * read through the evaluator) or, for a literal text that is not JSON, YAML (EKS takes either for
- * `ConfigurationValues`). Anything else is a reason the values cannot be read.
+ * Helm values or add-on configuration values: absent or `null` is empty; JSON text (with
+ * deploy-time values read through the evaluator) or, where `yaml`, a literal text that is not JSON
+ * read as YAML. A dynamic reference, a list, a scalar, repeated YAML keys (which parsers settle
+ * differently) or text that does not parse is a reason the values cannot be read.
  */
-function readValues(ctx: TemplateContext, raw: unknown): { ok: true; values: Values } | { ok: false; reason: string } {
+function readValues(ctx: TemplateContext, raw: unknown, yaml: boolean): { ok: true; values: Values } | { ok: false; reason: string } {
   if (raw === undefined) {
     return { ok: true, values: new Values({}, []) };
+  }
+  if (typeof raw === 'string' && raw.includes('{{resolve:')) {
+    return { ok: false, reason: 'it holds a dynamic reference, resolved at deploy time' };
   }
   const parsed = parseManifestProperty(ctx, raw);
   if (parsed.ok) {
     const [root, ...more] = parsed.manifest.objects;
+    if (!parsed.manifest.list && root === null) {
+      return { ok: true, values: new Values({}, []) };
+    }
     const whole = typeof root === 'string' && wholePlaceholderIndex(root) !== undefined;
-    if (more.length > 0 || (!isPlainObject(root) && !whole)) {
+    if (parsed.manifest.list || more.length > 0 || (!isPlainObject(root) && !whole)) {
       return { ok: false, reason: 'it is not an object of settings' };
     }
     return { ok: true, values: new Values(root, parsed.manifest.placeholders) };
   }
-  if (typeof raw !== 'string') {
+  if (!yaml || typeof raw !== 'string') {
     return parsed;
   }
   if (raw.trim() === '') {
@@ -452,16 +470,20 @@ function readValues(ctx: TemplateContext, raw: unknown): { ok: true; values: Val
   if (nestsTooDeep(raw)) {
     return { ok: false, reason: 'the text nests deeper than it can be read' };
   }
-  // Linear: one YAML parse, aliases capped.
-  const doc = parseDocument(raw, { uniqueKeys: false, prettyErrors: false });
+  // Linear: one YAML parse, a linear duplicate-key check, aliases capped.
+  const doc = parseDocument(raw, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     return { ok: false, reason: `it is neither JSON nor YAML (${doc.errors[0].message.split('\n')[0]})` };
   }
   let value: unknown;
   try {
+    assertUniqueKeys(doc, raw, 'ConfigurationValues');
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     return { ok: false, reason: `its YAML cannot be read (${(e as Error).message.split('\n')[0]})` };
+  }
+  if (value === null || value === undefined) {
+    return { ok: true, values: new Values({}, []) };
   }
   if (!isPlainObject(value)) {
     return { ok: false, reason: 'it is not an object of settings' };

@@ -41,6 +41,8 @@ class EvaluatedOnDemand implements Placeholder {
 export interface ParsedManifest {
   readonly objects: unknown[];
   readonly placeholders: Placeholder[];
+  /** Whether the text was a JSON list (its items are `objects`) rather than one value. */
+  readonly list: boolean;
 }
 
 export type ManifestParse = { ok: true; manifest: ParsedManifest } | { ok: false; reason: string };
@@ -106,7 +108,7 @@ export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): 
   } catch (e) {
     return { ok: false, reason: `the manifest is not valid JSON (${(e as Error).message})` };
   }
-  return { ok: true, manifest: { objects: Array.isArray(parsed) ? parsed : [parsed], placeholders } };
+  return { ok: true, manifest: { objects: Array.isArray(parsed) ? parsed : [parsed], placeholders, list: Array.isArray(parsed) } };
 }
 
 /** Flattens a string / nested `Fn::Join` into text and intrinsic pieces; false if it cannot. */

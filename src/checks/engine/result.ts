@@ -11,12 +11,12 @@ export interface AuditResult {
   readonly checked: { [kind: string]: number };
 }
 
-/** Where the audited input came from, copied onto every finding. */
 /** What the engine asks of a lookup by logical id (a `Map` is one; the aspect's works each entry out when asked). */
 export interface ByLogicalId {
   get(logicalId: string): string | undefined;
 }
 
+/** Where the audited input came from, copied onto every finding. */
 export interface AuditSource {
   /** File the template or manifest was read from. */
   readonly file?: string;
