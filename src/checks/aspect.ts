@@ -166,6 +166,11 @@ function enclosingStack(node: IConstruct): Stack | undefined {
   return undefined;
 }
 
+/**
+ * Acknowledged findings stay visible in a default `cdk synth`. They are info annotations, which
+ * aws-cdk-lib drops from its output when `@aws-cdk/core:annotationsInValidationReport` is on (as in
+ * every app `cdk init` makes); then they are printed on stderr, once per stack, with their reasons.
+ */
 function showAcknowledged(stack: Stack, acknowledged: Finding[]): void {
   if (acknowledged.length === 0 || !FeatureFlags.of(stack).isEnabled(ANNOTATIONS_IN_VALIDATION_REPORT)) {
     return;
