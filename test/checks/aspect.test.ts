@@ -15,6 +15,11 @@ function setup(props?: ConstructorParameters<typeof ImdsHopLimitChecker>[0]) {
 
 const hardenedOptions = { httpTokens: 'required', httpPutResponseHopLimit: 1 };
 
+/** An L1 launch template with hop limit 2: a HopLimitAboveOne error wherever a checker judges it. */
+function hopTwo(scope: Construct, id: string): ec2.CfnLaunchTemplate {
+  return new ec2.CfnLaunchTemplate(scope, id, { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+}
+
 describe('ImdsHopLimitChecker (aspect)', () => {
   test('passes an L1 launch template with tokens required and hop limit 1', () => {
     const { stack } = setup();
@@ -25,7 +30,7 @@ describe('ImdsHopLimitChecker (aspect)', () => {
 
   test('flags an L1 launch template with hop limit 2 as an error on the resource', () => {
     const { stack } = setup();
-    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    hopTwo(stack, 'Lt');
     Annotations.fromStack(stack).hasError('/Stack/Lt', Match.stringLikeRegexp('^\\[HopLimitAboveOne\\] HttpPutResponseHopLimit is 2'));
   });
 
@@ -59,7 +64,7 @@ describe('ImdsHopLimitChecker (aspect)', () => {
 
   test('severity override turns errors into warnings while migrating', () => {
     const { stack } = setup({ severity: Severity.WARNING });
-    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    hopTwo(stack, 'Lt');
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\]'));
   });
@@ -100,7 +105,7 @@ describe('checkers on nested scopes', () => {
     const legacyStack = new Stack(app, 'Legacy');
     const platform = new Stack(app, 'Platform');
     for (const stack of [legacyStack, platform]) {
-      new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+      hopTwo(stack, 'Lt');
     }
     const appWide = () => Aspects.of(app).add(new ImdsHopLimitChecker({ disabledRules: [RuleId.HOST_NETWORK_POD] }),
       { priority: AspectPriority.READONLY });
@@ -130,8 +135,8 @@ describe('checkers on nested scopes', () => {
     const stack = new Stack(app, 'Stack');
     stack.addTransform('AWS::Serverless-2016-10-31');
     const team = new Construct(stack, 'Team');
-    new ec2.CfnLaunchTemplate(team, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
-    new ec2.CfnLaunchTemplate(stack, 'Outside', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    hopTwo(team, 'Lt');
+    hopTwo(stack, 'Outside');
     Aspects.of(team).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
     const annotations = Annotations.fromStack(stack);
     expect(annotations.findError('*', Match.stringLikeRegexp('HopLimitAboveOne')).map((e) => e.id)).toEqual(['/Stack/Team/Lt']);
@@ -141,7 +146,7 @@ describe('checkers on nested scopes', () => {
   test('two checkers on one scope: the first added judges, once', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');
-    new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    hopTwo(stack, 'Lt');
     Aspects.of(app).add(new ImdsHopLimitChecker({ severity: Severity.WARNING }), { priority: AspectPriority.READONLY });
     Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
     const annotations = Annotations.fromStack(stack);
@@ -153,7 +158,7 @@ describe('checkers on nested scopes', () => {
     const app = new App();
     const stacks = ['L1', 'L2', 'Platform'].map((id) => new Stack(app, id));
     for (const stack of stacks) {
-      new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+      hopTwo(stack, 'Lt');
     }
     Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
     const legacy = new ImdsHopLimitChecker({ severity: Severity.WARNING });
@@ -170,7 +175,7 @@ describe('checkers on nested scopes', () => {
     const [a, b] = ['A', 'B'].map((id) => new Stack(alone, id));
     const one = new ImdsHopLimitChecker();
     for (const stack of [a, b]) {
-      new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+      hopTwo(stack, 'Lt');
       Aspects.of(stack).add(one, { priority: AspectPriority.READONLY });
     }
     expect(Annotations.fromStack(b).findError('/B/Lt', Match.stringLikeRegexp('HopLimitAboveOne'))).toHaveLength(1);
@@ -196,7 +201,7 @@ describe('checkers on nested scopes', () => {
     Aspects.of(stack).add({
       visit: (node) => {
         if (node === stack && !stack.node.tryFindChild('Late')) {
-          new ec2.CfnLaunchTemplate(stack, 'Late', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+          hopTwo(stack, 'Late');
         }
       },
     }, { priority: AspectPriority.MUTATING });
@@ -207,7 +212,7 @@ describe('checkers on nested scopes', () => {
 describe('ImdsAcknowledgements', () => {
   test('an acknowledged finding is no error but stays visible with its reason', () => {
     const { stack } = setup();
-    const lt = new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } });
+    const lt = hopTwo(stack, 'Lt');
     ImdsAcknowledgements.add(lt, [{ ruleId: RuleId.HOP_LIMIT_ABOVE_ONE, reason: 'legacy sidecar needs IMDS until migration ticket OPS-42 lands' }]);
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasInfo('/Stack/Lt', Match.stringLikeRegexp('\\[HopLimitAboveOne\\].*Acknowledged: legacy sidecar'));
