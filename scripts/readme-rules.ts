@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CertManager, EbsCsiDriver, ExternalDns, LoadBalancerController } from '../src/addons';
-import { KNOWN_ADDONS } from '../src/checks/engine/addons';
+import { installedRightBy, KNOWN_ADDONS } from '../src/checks/engine/addons';
 import { RuleCatalogue } from '../src/checks/rules';
 
 const START = '<!-- rules:start (generated from src/checks/rules/ by scripts/readme-rules.ts; do not edit) -->';
@@ -57,7 +57,7 @@ export function renderRuleDocs(readme: string): { 'README.md': string; 'docs/rul
   const addons = [
     '| Add-on | Helm chart | EKS add-on | Asks IMDS for | What replaces it | Installed right by |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...KNOWN_ADDONS.map((x) => `| ${cell(x.name)} | ${codes(x.charts)} | ${codes(x.addonNames)} | ${cell(x.asks)} | ${cell(x.gives)} | ${x.ours ? cell(x.ours) : '—'} |`),
+    ...KNOWN_ADDONS.map((x) => `| ${cell(x.name)} | ${codes(x.charts)} | ${codes(x.addonNames)} | ${cell(x.asks)} | ${cell(x.gives)} | ${cell(installedRightBy(x) ?? '—')} |`),
   ].join('\n');
   const installed = [
     '| `HardenedCluster` method (construct) | Installed as (default version) | Asked IMDS for | What it is given instead | Identity | Policy |',

@@ -84,7 +84,7 @@ describe('AddonNeedsImds on aws-eks-v2 Addon (L2) inputs', () => {
     expect(warnings.map((w) => w.id)).toEqual(['/L2Addon/Addon/Resource']);
   });
 
-  test('an EBS CSI add-on told its region (the stack\'s, a token) passes; so do EFS CSI and the cluster\'s own add-ons', () => {
+  test('an EBS CSI add-on told its region (the stack\'s, a token) passes; so do EFS CSI, an add-on the rule does not know, and the cluster\'s own add-ons', () => {
     const told = withAddon('aws-ebs-csi-driver', { controller: { region: Aws.REGION } });
     const [rendered] = Object.values(Template.fromStack(told.stack).findResources('AWS::EKS::Addon', { Properties: { AddonName: 'aws-ebs-csi-driver' } }));
     // A deploy-time region inside the JSON text: the rule read it through the evaluator.

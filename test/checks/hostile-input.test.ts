@@ -272,6 +272,11 @@ describe('add-on values that are not a plain object of settings', () => {
     expect(judge('addon', 'controller:\n  region: eu-west-1\n')).toEqual([]);
   });
 
+  test('YAML configuration is read as kubectl reads it: a region given through a merge key counts', () => {
+    expect(judge('addon', 'base: &base\n  region: eu-west-1\ncontroller:\n  <<: *base\n')).toEqual([]);
+    expect(judge('addon', 'base: &base\n  replicaCount: 1\ncontroller:\n  <<: *base\n')).toEqual(['AddonNeedsImds']);
+  });
+
   test('a key repeated in YAML configuration is Unverifiable: which one an add-on keeps is not known', () => {
     expect(judge('addon', 'controller:\n  replicaCount: 1\ncontroller:\n  region: eu-west-1\n')).toEqual(['Unverifiable']);
     const many = Array.from({ length: 40_000 }, (_, i) => `k${i}: ${i}`).join('\n');

@@ -9,6 +9,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImdsAudit, ImdsHopLimitChecker, RuleCatalogue, RuleCategory, RuleId, Severity } from '../../src';
+import { KNOWN_ADDONS, NOTHING_TO_SET } from '../../src/checks/engine/addons';
 import { JUDGED_KINDS } from '../../src/checks/engine/kubernetes';
 import { JUDGED_RESOURCE_TYPES } from '../../src/checks/engine/template';
 import { toSarifLog } from '../../src/checks/report/sarif';
@@ -207,3 +208,18 @@ describe('surfaces read the registry', () => {
       .toEqual([RuleId.HOP_LIMIT_ABOVE_ONE, RuleId.WORKLOAD_ROLE_WILDCARD]);
   });
 });
+
+test('AddonNeedsImds says which add-ons it judges: exactly the catalogue\'s with something to set', () => {
+  const summary = RuleCatalogue.all().find((r) => r.id === RuleId.ADDON_NEEDS_IMDS)!.summary;
+  const [helm, eks] = summary.split('EKS add-ons:');
+  for (const addon of KNOWN_ADDONS) {
+    const judged = addon.needs !== NOTHING_TO_SET;
+    for (const chart of addon.charts) {
+      expect([chart, helm.includes(chart)]).toEqual([chart, judged]);
+    }
+    for (const name of addon.addonNames) {
+      expect([name, eks.includes(name)]).toEqual([name, judged]);
+    }
+  }
+});
+

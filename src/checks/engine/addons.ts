@@ -9,6 +9,7 @@ import { values as candidatesOf } from './kubernetes';
 import { hasPlaceholder, parseManifestProperty, Placeholder, wholePlaceholderIndex } from './manifest';
 import { isPlainObject, own, TemplateContext } from './values';
 import { RuleId } from '../rules';
+import { KUBERNETES_YAML_OPTIONS } from '../sources/kubernetes-yaml';
 import { nestsTooDeep } from '../sources/nesting';
 import { assertUniqueKeys } from '../sources/yaml-error';
 
@@ -112,7 +113,7 @@ export interface KnownAddon {
   readonly asks: string;
   /** What replaces IMDS, for the README's add-on table. */
   readonly gives: string;
-  /** The construct of this library that installs it right, when there is one. */
+  /** What of this library installs it right, when no add-on construct does (`installed` names the one that does). */
   readonly ours?: string;
   /** How this library installs it, for the README's add-on table: when it does. */
   readonly installed?: InstalledAddon;
@@ -136,6 +137,17 @@ export interface InstalledAddon {
   readonly policy: string;
 }
 
+/** The construct of this library that installs an add-on right, for messages and the README. */
+export function installedRightBy(addon: KnownAddon): string | undefined {
+  if (addon.installed) {
+    return `${addon.installed.construct}, HardenedCluster.${addon.installed.method.replace(/\(.*\)$/, '()')}`;
+  }
+  return addon.ours;
+}
+
+/** The `needs` of an add-on with nothing to set (or nothing its values can show). */
+export const NOTHING_TO_SET = (): Need[] => [];
+
 /** The first of several ways to give a setting that is given, else the most telling failure. */
 function anyOf(...options: Presence[]): Presence {
   if (options.some((o) => o.kind === 'set')) {
@@ -154,7 +166,6 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     addonNames: [],
     asks: 'its region and VPC id',
     gives: 'Helm `region` and `vpcId` (or `vpcTags`)',
-    ours: 'LoadBalancerController, HardenedCluster.addLoadBalancerController()',
     installed: {
       construct: 'LoadBalancerController',
       method: 'addLoadBalancerController()',
@@ -182,7 +193,6 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     addonNames: ['external-dns'],
     asks: 'its region',
     gives: '`AWS_REGION` in `env` (Bitnami chart: `aws.region`)',
-    ours: 'ExternalDns, HardenedCluster.addExternalDns()',
     installed: {
       construct: 'ExternalDns',
       method: 'addExternalDns(options)',
@@ -258,7 +268,6 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     // IMDS to time out and reads the node's region label from the Kubernetes API (docs/install.md).
     asks: 'its region (the controller waits for IMDS to time out, then falls back to the node\'s labels)',
     gives: '`controller.region` (or `AWS_REGION` in `controller.env`)',
-    ours: 'EbsCsiDriver, HardenedCluster.addEbsCsiDriver()',
     installed: {
       construct: 'EbsCsiDriver',
       method: 'addEbsCsiDriver()',
@@ -281,7 +290,6 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     // the Kubernetes API); the driver has no region setting to give.
     asks: 'its region (controller: IMDS first, then the node\'s Kubernetes labels)',
     gives: 'nothing to set: the driver has no region setting, and at hop limit 1 the controller uses the node labels; the node DaemonSet runs on the host network',
-    ours: 'EfsCsiDriver, HardenedCluster.addEfsCsiDriver()',
     installed: {
       construct: 'EfsCsiDriver',
       method: 'addEfsCsiDriver()',
@@ -290,7 +298,7 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
       identity: 'the add-on\'s `PodIdentityAssociations`, `kube-system/efs-csi-controller-sa`',
       policy: 'AWS managed `AmazonEFSCSIDriverPolicy`',
     },
-    needs: () => [],
+    needs: NOTHING_TO_SET,
   },
   {
     name: 'Amazon CloudWatch Observability',
@@ -298,7 +306,6 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     addonNames: ['amazon-cloudwatch-observability'],
     asks: 'its region and instance metadata (CloudWatch agent, Fluent Bit)',
     gives: 'nothing to set: the agent and Fluent Bit DaemonSets run on the host network, zero hops from IMDS',
-    ours: 'CloudWatchObservability, HardenedCluster.addCloudWatchObservability()',
     installed: {
       construct: 'CloudWatchObservability',
       method: 'addCloudWatchObservability()',
@@ -307,7 +314,7 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
       identity: 'the add-on\'s `PodIdentityAssociations`, `amazon-cloudwatch/cloudwatch-agent`',
       policy: 'AWS managed `CloudWatchAgentServerPolicy`',
     },
-    needs: () => [],
+    needs: NOTHING_TO_SET,
   },
   {
     name: 'cert-manager',
@@ -315,7 +322,6 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
     addonNames: ['cert-manager'],
     asks: 'its region, for Route 53 DNS-01 with ambient credentials',
     gives: '`AWS_REGION` in `extraEnv`, or `route53.region` on each issuer (issuers are not in the values, so the rule does not judge it)',
-    ours: 'CertManager, HardenedCluster.addCertManager()',
     installed: {
       construct: 'CertManager',
       method: 'addCertManager(options?)',
@@ -324,7 +330,7 @@ export const KNOWN_ADDONS: readonly KnownAddon[] = [
       identity: 'with `route53`: Pod Identity, `cert-manager/cert-manager`',
       policy: 'cert-manager\'s Route 53 DNS-01 policy (vendored), TXT records in the given zones only',
     },
-    needs: () => [],
+    needs: NOTHING_TO_SET,
   },
 ];
 
@@ -429,7 +435,7 @@ function judgeValues(ctx: TemplateContext, addon: KnownAddon, raw: unknown, s: S
     if (need.presence.kind === 'missing') {
       issues.add(RuleId.ADDON_NEEDS_IMDS, where, s.subject,
         `is not given ${need.setting}: at hop limit 1 it cannot ask IMDS for ${addon.asks}, so set ${need.setting} ${s.where}` +
-        `${addon.ours ? ` (this library's ${addon.ours}, sets it)` : ''}`);
+        `${installedRightBy(addon) ? ` (this library's ${installedRightBy(addon)}, sets it)` : ''}`);
     } else if (need.presence.kind === 'unknown') {
       issues.unknown(RuleId.ADDON_NEEDS_IMDS, where, `${s.subject}'s ${need.setting}`, `cannot be read: ${need.presence.reason}`);
     }
@@ -471,7 +477,8 @@ function readValues(ctx: TemplateContext, raw: unknown, yaml: boolean): { ok: tr
     return { ok: false, reason: 'the text nests deeper than it can be read' };
   }
   // Linear: one YAML parse, a linear duplicate-key check, aliases capped.
-  const doc = parseDocument(raw, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+  // Read as kubectl reads YAML (1.1 scalars, merge keys), as the manifest files are.
+  const doc = parseDocument(raw, { ...KUBERNETES_YAML_OPTIONS, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     return { ok: false, reason: `it is neither JSON nor YAML (${doc.errors[0].message.split('\n')[0]})` };
   }

@@ -1,8 +1,19 @@
-import { Document, parseAllDocuments } from 'yaml';
+import { Document, DocumentOptions, parseAllDocuments, ParseOptions, SchemaOptions } from 'yaml';
 import { InputError } from './input-error';
 import { looksLikeJson, parseJson, stripBom } from './json-text';
 import { assertUniqueKeys, yamlInputError } from './yaml-error';
 import { yaml11Tags } from './yaml-schema';
+
+/**
+ * How Kubernetes YAML is read: YAML 1.1 scalars and merge keys, as `kubectl` reads them. Duplicate
+ * keys are refused by `assertUniqueKeys`, in linear time (the library's own check is quadratic).
+ */
+export const KUBERNETES_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  merge: true,
+  uniqueKeys: false,
+  customTags: (defaults) => yaml11Tags(defaults),
+};
 
 /** A Kubernetes object as read from a manifest: a plain JSON-like object. */
 export type KubernetesObject = { [key: string]: unknown };
@@ -22,14 +33,7 @@ export function parseKubernetesManifest(text: string, file: string): KubernetesO
     return kubernetesObjectsOf([parseJson(source, file)], file);
   }
   const documents: Document.Parsed[] = Array.from(
-    parseAllDocuments(source, {
-      version: '1.1',
-      merge: true,
-      prettyErrors: true,
-      // Duplicate keys are refused by assertUniqueKeys, in linear time.
-      uniqueKeys: false,
-      customTags: (defaults) => yaml11Tags(defaults),
-    }),
+    parseAllDocuments(source, { ...KUBERNETES_YAML_OPTIONS, prettyErrors: true }),
   );
   const values: unknown[] = [];
   for (const [index, doc] of documents.entries()) {
