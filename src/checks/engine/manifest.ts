@@ -10,7 +10,6 @@ import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from '
 const PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/;
 const ALL_PLACEHOLDERS = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
 const WHOLE_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
-const QUOTE_OR_BACKSLASH = /["\\]/g;
 
 /** The text that stands for the intrinsic number `index` in a parsed Fn::Join of JSON. */
 function placeholderText(index: number): string {
@@ -81,15 +80,24 @@ export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): 
         // Index of the character a backslash escapes (the first of this piece when the last one ended in one).
         let skip: number = escaped ? 0 : -1;
         escaped = false;
-        QUOTE_OR_BACKSLASH.lastIndex = 0;
-        for (let m = QUOTE_OR_BACKSLASH.exec(piece); m; m = QUOTE_OR_BACKSLASH.exec(piece)) {
-          if (m.index === skip) {
+        // The next quote and the next backslash, each found once (indexOf: no match objects).
+        let quote = piece.indexOf('"');
+        let backslash = piece.indexOf('\\');
+        while (quote !== -1 || backslash !== -1) {
+          const isQuote = backslash === -1 || (quote !== -1 && quote < backslash);
+          const at = isQuote ? quote : backslash;
+          if (isQuote) {
+            quote = piece.indexOf('"', at + 1);
+          } else {
+            backslash = piece.indexOf('\\', at + 1);
+          }
+          if (at === skip) {
             continue;
           }
-          if (m[0] === '"') {
+          if (isQuote) {
             inString = !inString;
           } else if (inString) {
-            skip = m.index + 1;
+            skip = at + 1;
           }
         }
         escaped = skip === piece.length;

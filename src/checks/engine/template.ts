@@ -185,11 +185,11 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
   const count = (kind: string) => checked.add(kind);
 
   // What the engine cannot see of the template: a finding on the template itself.
-  findings.push(...toFindings(prepared.templateIssues, source, new Map()));
+  append(findings, toFindings(prepared.templateIssues, { file: source.file, stack: source.stack }, new Map()));
   for (const [logicalId, resource] of Object.entries(ctx.resources)) {
     const hidden = prepared.resourceIssues.get(logicalId);
     if (hidden) {
-      append(findings, toFindings(hidden, { ...source, resource: logicalId }, resourceAcknowledgements(resource)));
+      append(findings, toFindings(hidden, { file: source.file, stack: source.stack, resource: logicalId }, resourceAcknowledgements(resource)));
     }
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') {
       continue;
@@ -200,12 +200,13 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     const locate = (): Located => {
       if (!located) {
         const constructPath = source.constructPaths?.get(logicalId) ?? cdkPathOf(resource);
-        const acknowledgements = new Map([
-          ...source.scopedAcknowledgements?.forPath(constructPath) ?? [],
-          ...resourceAcknowledgements(resource),
-        ]);
+        // The resource's own acknowledgements win over those made on its scopes.
+        const acknowledgements = source.scopedAcknowledgements?.forPath(constructPath) ?? new Map<string, string>();
+        for (const [rule, reason] of resourceAcknowledgements(resource)) {
+          acknowledgements.set(rule, reason);
+        }
         const constructType = source.constructTypes?.get(logicalId);
-        located = { where: { ...source, resource: logicalId, constructPath, constructType }, acknowledgements };
+        located = { where: { file: source.file, stack: source.stack, resource: logicalId, constructPath, constructType }, acknowledgements };
       }
       return located;
     };

@@ -200,7 +200,9 @@ export class TemplateContext {
           break;
         case 'known':
           if (isPlainObject(c.value)) {
-            out.push(...this.evaluate(c.value[key], depth + 1).map((x) => withVia(x, c.via)));
+            for (const x of this.evaluate(c.value[key], depth + 1)) {
+              out.push(withVia(x, c.via));
+            }
           } else {
             out.push({ kind: 'unknown', reason: `${show(c.value)} is not an object`, via: c.via });
           }
@@ -385,7 +387,7 @@ export class TemplateContext {
       }
       return name.includes('.') ? this.evaluateGetAtt(name) : this.evaluateRef(name);
     });
-    return this.joinPieces(pieces, '', `Fn::Sub ${show(template)}`);
+    return this.joinPieces(pieces, '', () => `Fn::Sub ${show(template)}`);
   }
 
   /** `Fn::Join` of parts that are all known (or lists of known parts): each combination, else unknown. */
@@ -401,7 +403,7 @@ export class TemplateContext {
         out.push({ kind: 'unknown', reason: `Fn::Join ${show(arg)} joins a list only known at deploy time`, via: l.via });
         continue;
       }
-      out.push(...this.joinPieces(l.value.map((part) => this.evaluate(part, depth + 1)), separator, `Fn::Join ${show(arg)}`));
+      append(out, this.joinPieces(l.value.map((part) => this.evaluate(part, depth + 1)), separator, () => `Fn::Join ${show(arg)}`));
     }
     return cap(out);
   }
@@ -410,9 +412,10 @@ export class TemplateContext {
    * Each text the pieces can make (at most MAX_CANDIDATES). Where a piece is not a known scalar the
    * text is unknown, with the reason of the first such piece and the text partly known (`partial`,
    * the piece as `HOLE`). Past MAX_CANDIDATES combinations, a piece with several values becomes a
-   * `HOLE` too (linear in the pieces).
+   * `HOLE` too (linear in the pieces). `what` names the intrinsic for a reason; it is only rendered
+   * when there is one (most joins in a template are known, and rendering costs more than joining).
    */
-  private joinPieces(pieces: Candidate[][], separator: string, what: string): Candidate[] {
+  private joinPieces(pieces: Candidate[][], separator: string, what: () => string): Candidate[] {
     let texts: Array<{ text: string; via?: string }> = [{ text: '' }];
     let reason: string | undefined;
     let via: string | undefined;
@@ -434,7 +437,7 @@ export class TemplateContext {
       }
       if (texts.length * options.size > MAX_CANDIDATES) {
         // Too many combinations: this piece is a hole (it still has more than one value).
-        reason ??= `${what} has more than ${MAX_CANDIDATES} possible values`;
+        reason ??= `${what()} has more than ${MAX_CANDIDATES} possible values`;
         options.clear();
         options.set(HOLE, undefined);
       }
@@ -447,7 +450,7 @@ export class TemplateContext {
       texts = next;
     }
     if (reason !== undefined) {
-      const because = `${what} is computed at deploy time (${reason})`;
+      const because = `${what()} is computed at deploy time (${reason})`;
       return texts.map((t) => ({ kind: 'unknown', reason: because, via: via ?? t.via, partial: t.text }));
     }
     return texts.map((t) => ({ kind: 'known', value: t.text, via: t.via }));
