@@ -16,7 +16,7 @@ import { toSarifLog } from '../../src/checks/report/sarif';
 import { runCli } from '../../src/cli/main';
 
 const RULES_DIR = path.join(__dirname, '..', '..', 'src', 'checks', 'rules');
-const SUPPORT_FILES = new Set(['index.ts', 'rule.ts', 'rule-id.ts', 'rule-module.ts', 'construct-fixes.ts', 'judged.ts']);
+const SUPPORT_FILES = new Set(['index.ts', 'registry.ts', 'rule.ts', 'rule-id.ts', 'rule-module.ts', 'construct-fixes.ts', 'judged.ts']);
 
 describe('the registry', () => {
   test('each rule file declares exactly one rule, and every rule is in the catalogue once', () => {
@@ -56,6 +56,19 @@ describe('the registry', () => {
     const rule = RuleCatalogue.get(RuleId.HOP_LIMIT_ABOVE_ONE);
     rule.judges.resourceTypes.push('AWS::S3::Bucket');
     expect(RuleCatalogue.judging('AWS::S3::Bucket')).toEqual([]);
+  });
+
+  test('findings take their fix from the registry, not from a copy someone changed', () => {
+    const fqn = 'aws-cdk-lib.aws_ec2.LaunchTemplate';
+    const expected = RuleCatalogue.fixFor(RuleId.HOP_LIMIT_ABOVE_ONE, fqn);
+    const rule = RuleCatalogue.get(RuleId.HOP_LIMIT_ABOVE_ONE) as { fix: string; constructFixes?: Record<string, string> };
+    rule.fix = 'changed';
+    if (rule.constructFixes) rule.constructFixes[fqn] = 'changed';
+    const stack = new Stack(new App(), 'Fix');
+    new ec2.LaunchTemplate(stack, 'Lt', { requireImdsv2: true, httpPutResponseHopLimit: 2 });
+    const finding = ImdsAudit.ofStack(stack).find((f) => f.ruleId === RuleId.HOP_LIMIT_ABOVE_ONE);
+    expect(finding?.fix).toBe(expected);
+    expect(expected).not.toBe('changed');
   });
 });
 

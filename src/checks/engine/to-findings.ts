@@ -1,6 +1,6 @@
 import { Issue } from './issues';
 import { Finding } from '../finding';
-import { RuleCatalogue } from '../rules';
+import { fixOf, ruleDefinition } from '../rules/registry';
 
 /** Where a finding sits (copied onto it). */
 export interface FindingLocation {
@@ -23,10 +23,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export function toFindings(issues: Issue[], where: FindingLocation, acknowledgements: Map<string, string>): Finding[] {
   return issues.map((issue) => {
-    const rule = RuleCatalogue.get(issue.ruleId);
+    const rule = ruleDefinition(issue.ruleId);
     const reason = acknowledgements.get(issue.ruleId);
     // An unknown value is about the rule that could not decide: its category, and its name in the message.
-    const deciding = issue.decides !== undefined ? RuleCatalogue.get(issue.decides) : undefined;
+    const deciding = issue.decides !== undefined ? ruleDefinition(issue.decides) : undefined;
     const finding: Mutable<Finding> = {
       ruleId: issue.ruleId,
       severity: rule.defaultSeverity,
@@ -36,7 +36,7 @@ export function toFindings(issues: Issue[], where: FindingLocation, acknowledgem
       finding.decidingRuleId = deciding.id;
     }
     finding.message = deciding ? `${issue.message} (${deciding.id} cannot decide)` : issue.message;
-    finding.fix = RuleCatalogue.fixFor(issue.ruleId, where.constructType);
+    finding.fix = fixOf(issue.ruleId, where.constructType);
     finding.property = issue.path;
     if (where.resource !== undefined) {
       finding.resource = where.resource;
