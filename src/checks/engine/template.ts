@@ -107,6 +107,11 @@ const JUDGES: Record<string, Judge> = {
     const lt = ctx.field(compute, 'LaunchTemplate');
     const given = lt.filter((c) => c.kind !== 'absent');
     followLaunchTemplate(ctx, given, EC2_SPEC, 'Properties.ComputeResources.LaunchTemplate', issues);
+    // Instances of an override's target types launch from the override's launch template instead.
+    const overrides = ctx.field(given.filter((c) => c.kind === 'known'), 'Overrides').filter((c) => c.kind !== 'absent');
+    eachItem(ctx, overrides, 'Properties.ComputeResources.LaunchTemplate.Overrides', issues, (override, at) => {
+      followLaunchTemplate(ctx, [override], EC2_SPEC, at, issues);
+    });
     const eks = ctx.path(props, ['EksConfiguration']).some((c) => c.kind !== 'absent');
     if (eks && given.length < lt.length) {
       // EKS-backed Batch runs pods on instances it launches with the AMI's defaults.
@@ -151,16 +156,12 @@ const JUDGES: Record<string, Judge> = {
     const mixed = ctx.path(props, ['MixedInstancesPolicy', 'LaunchTemplate']);
     const mixedSpec = ctx.field(mixed, 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent');
     followLaunchTemplate(ctx, mixedSpec, EC2_SPEC, 'Properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification', issues);
-    for (const overrides of ctx.field(mixed, 'Overrides')) {
-      if (overrides.kind !== 'known' || !Array.isArray(overrides.value)) {
-        continue;
-      }
-      overrides.value.forEach((override, i) => {
-        const spec = ctx.field(ctx.evaluate(override), 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent');
-        followLaunchTemplate(ctx, spec, EC2_SPEC,
-          `Properties.MixedInstancesPolicy.LaunchTemplate.Overrides.${i}.LaunchTemplateSpecification`, issues);
-      });
-    }
+    // An override may name a launch template of its own; overrides only known at deploy time are Unverifiable.
+    const overrides = ctx.field(mixed.filter((c) => c.kind === 'known'), 'Overrides').filter((c) => c.kind !== 'absent');
+    eachItem(ctx, overrides, 'Properties.MixedInstancesPolicy.LaunchTemplate.Overrides', issues, (override, at) => {
+      const spec = ctx.field([override], 'LaunchTemplateSpecification').filter((c) => c.kind !== 'absent');
+      followLaunchTemplate(ctx, spec, EC2_SPEC, `${at}.LaunchTemplateSpecification`, issues);
+    });
   },
 };
 
