@@ -181,6 +181,8 @@ export class TemplateContext {
         return this.evaluateSelect(arg, depth);
       case 'Fn::Length':
         return this.evaluateLength(arg, depth);
+      case 'Fn::Split':
+        return this.evaluateSplit(arg, depth);
       default:
         return [{ kind: 'unknown', reason: `${fn} ${show(arg)} is computed at deploy time` }];
     }
@@ -464,8 +466,23 @@ export class TemplateContext {
     const out: Candidate[] = [];
     for (const index of this.evaluate(arg[0], depth + 1)) {
       const i = index.kind === 'known' && isScalar(index.value) ? Number(index.value) : NaN;
+      if (index.kind !== 'known' && index.kind !== 'absent') {
+        // An index only known at deploy time picks one of the items (any other index fails the
+        // deployment): every item of a known list is a candidate.
+        for (const list of this.evaluate(arg[1], depth + 1)) {
+          if (list.kind === 'known' && Array.isArray(list.value) && list.value.length > 0) {
+            const via = `Fn::Select at an index only known at deploy time (${show(arg[0])})`;
+            for (const item of list.value) {
+              append(out, this.evaluate(item, depth + 1).map((c) => withVia(c, via)));
+            }
+          } else {
+            out.push({ kind: 'unknown', reason: `Fn::Select index ${show(arg[0])} is only known at deploy time`, via: index.via });
+          }
+        }
+        continue;
+      }
       if (!Number.isInteger(i) || i < 0) {
-        out.push({ kind: 'unknown', reason: `Fn::Select index ${show(arg[0])} is only known at deploy time`, via: index.via });
+        out.push({ kind: 'unknown', reason: `Fn::Select index ${show(arg[0])} is not an index (the deployment would fail)`, via: index.via });
         continue;
       }
       for (const list of this.evaluate(arg[1], depth + 1)) {
@@ -479,6 +496,17 @@ export class TemplateContext {
       }
     }
     return cap(out);
+  }
+
+  /** `Fn::Split` of a known string by a known delimiter: the list of its parts. */
+  private evaluateSplit(arg: unknown, depth: number): Candidate[] {
+    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || arg[0] === '') {
+      return [{ kind: 'unknown', reason: `malformed Fn::Split ${show(arg)}` }];
+    }
+    const delimiter = arg[0];
+    return cap(this.evaluate(arg[1], depth + 1).map((source): Candidate => (source.kind === 'known' && typeof source.value === 'string'
+      ? { kind: 'known', value: source.value.split(delimiter), via: source.via }
+      : { kind: 'unknown', reason: `Fn::Split of a string only known at deploy time (${show(arg[1])})`, via: source.via })));
   }
 
   /** `Fn::Length` of a known list. */
