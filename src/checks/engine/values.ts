@@ -183,6 +183,8 @@ export class TemplateContext {
         return this.evaluateLength(arg, depth);
       case 'Fn::Split':
         return this.evaluateSplit(arg, depth);
+      case 'Fn::ToJsonString':
+        return this.evaluateToJsonString(arg, depth);
       default:
         return [{ kind: 'unknown', reason: `${fn} ${show(arg)} is computed at deploy time` }];
     }
@@ -509,6 +511,16 @@ export class TemplateContext {
       : { kind: 'unknown', reason: `Fn::Split of a string only known at deploy time (${show(arg[1])})`, via: source.via })));
   }
 
+  /** `Fn::ToJsonString` (AWS::LanguageExtensions) of a value with no intrinsic inside: its JSON text. */
+  private evaluateToJsonString(arg: unknown, depth: number): Candidate[] {
+    return cap(this.evaluate(arg, depth + 1).map((c): Candidate => {
+      const text = c.kind === 'known' && !containsIntrinsic(c.value) ? jsonText(c.value) : undefined;
+      return text !== undefined
+        ? { kind: 'known', value: text, via: c.via }
+        : { kind: 'unknown', reason: `Fn::ToJsonString ${show(arg)} is computed at deploy time`, via: c.via };
+    }));
+  }
+
   /** `Fn::Length` of a known list. */
   private evaluateLength(arg: unknown, depth: number): Candidate[] {
     return this.evaluate(arg, depth + 1).map((l): Candidate => (l.kind === 'known' && Array.isArray(l.value)
@@ -621,6 +633,32 @@ function beyondDepth(node: unknown): Candidate[] {
 
 function isScalar(v: unknown): v is string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** `JSON.stringify(value)`, or undefined where it cannot be made (nested too deeply). */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether an intrinsic function appears anywhere in a value (iterative: deep input cannot overflow the stack). */
+function containsIntrinsic(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (Array.isArray(v)) {
+      append(pending, v);
+    } else if (isPlainObject(v)) {
+      if (intrinsicName(v) !== undefined) {
+        return true;
+      }
+      append(pending, Object.values(v));
+    }
+  }
+  return false;
 }
 
 function cap(cands: Candidate[]): Candidate[] {
