@@ -41,14 +41,49 @@ function fleet() {
     repository: 'https://charts.example.com',
     values: { resources: [{ apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'from-helm' }, spec: { metadataOptions: { httpPutResponseHopLimit: 3 } } }] },
   });
+  // kubectl's other spellings of a type: TYPE.VERSION.GROUP and short names.
+  new eks.KubernetesPatch(stack, 'Versioned', {
+    cluster,
+    resourceName: 'ec2nodeclasses.v1.karpenter.k8s.aws/versioned',
+    applyPatch: { spec: { metadataOptions: { httpPutResponseHopLimit: 2 } } },
+    restorePatch: {},
+  });
+  new eks.KubernetesPatch(stack, 'ShortName', {
+    cluster, resourceName: 'ds/node-agent', applyPatch: { spec: { template: { spec: { hostNetwork: true } } } }, restorePatch: {},
+  });
+  // A JSON patch that copies a value from the object as it stands in the cluster: not known here.
+  new eks.KubernetesPatch(stack, 'CopiesHop', {
+    cluster,
+    resourceName: 'ec2nodeclass/copied',
+    patchType: eks.PatchType.JSON,
+    applyPatch: [{ op: 'copy', from: '/metadata/annotations/hop', path: '/spec/metadataOptions/httpPutResponseHopLimit' }] as unknown as Record<string, any>,
+    restorePatch: {},
+  });
+  // Objects written as text in the values, as charts with extraObjects / extraDeploy take them.
+  new eks.HelmChart(stack, 'Extras', {
+    cluster,
+    chart: 'extras',
+    repository: 'https://charts.example.com',
+    values: {
+      extraObjects: [
+        'apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata:\n  name: from-text\nspec:\n  metadataOptions:\n    httpPutResponseHopLimit: 2\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \'{{ .Release.Name }}-settings\'\n',
+      ],
+    },
+  });
   return { app, stack };
 }
 
 const EXPECTED = [
   'HopLimitAboveOne EC2NodeClass/default',
   'HopLimitAboveOne EC2NodeClass/from-helm',
+  'HopLimitAboveOne EC2NodeClass/from-text',
+  'HopLimitAboveOne EC2NodeClass/versioned',
   'HostNetworkPod DaemonSet/agent',
+  'HostNetworkPod DaemonSet/node-agent',
   'ImdsV1Allowed EC2NodeClass/gpu',
+  'Unverifiable EC2NodeClass/copied',
+  'Unverifiable undefined',
 ];
 
 test('the engine judges each patch as the part of its object it writes, and objects in chart values', () => {
@@ -69,4 +104,11 @@ test('the aspect annotates the patch and the chart constructs', () => {
   annotations.hasError('/Fleet/Raw', Match.stringLikeRegexp('^\\[HopLimitAboveOne\\] EC2NodeClass/from-helm: httpPutResponseHopLimit is 3'));
   expect(annotations.findWarning('/Fleet/AgentOnHost', Match.stringLikeRegexp('\\[HostNetworkPod\\] DaemonSet/agent'))).toHaveLength(1);
   expect(annotations.findError('/Fleet/Harmless', Match.anyValue())).toEqual([]);
+  annotations.hasError('/Fleet/Versioned', Match.stringLikeRegexp('^\\[HopLimitAboveOne\\] EC2NodeClass/versioned'));
+  annotations.hasError('/Fleet/Extras', Match.stringLikeRegexp('^\\[HopLimitAboveOne\\] EC2NodeClass/from-text: httpPutResponseHopLimit is 2'));
+  // Not about one object: on the chart's custom resource.
+  expect(annotations.findWarning('*', Match.stringLikeRegexp('^\\[Unverifiable\\] .*Helm template expressions')).map((m) => m.id))
+    .toEqual([expect.stringMatching(/^\/Fleet\/Extras\//)]);
+  expect(annotations.findWarning('/Fleet/CopiesHop', Match.stringLikeRegexp('^\\[Unverifiable\\] EC2NodeClass/copied: .*the JSON patch copies it'))).toHaveLength(1);
+  expect(annotations.findWarning('/Fleet/ShortName', Match.stringLikeRegexp('\\[HostNetworkPod\\] DaemonSet/node-agent'))).toHaveLength(1);
 });

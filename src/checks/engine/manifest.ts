@@ -12,7 +12,7 @@ const ALL_PLACEHOLDERS = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
 const WHOLE_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
 
 /** The text that stands for the intrinsic number `index` in a parsed Fn::Join of JSON. */
-function placeholderText(index: number): string {
+export function placeholderText(index: number): string {
   return `__CDK_HARDENED_EKS_TOKEN_${index}__`;
 }
 

@@ -3,15 +3,18 @@ import { judgeAddonChart, judgeManagedAddon } from './addons';
 import { IDENTITY_JUDGES } from './identity';
 import { describeVia, Issue, IssueCollector } from './issues';
 import { expandList, JudgedObject, judgeKubernetesObject, materialize } from './kubernetes';
-import { parseManifestProperty, Placeholder } from './manifest';
+import { parseManifestProperty, Placeholder, placeholderText } from './manifest';
 import { judgeEc2MetadataOptions, judgeHopCandidate, reasonOf } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
 import { AuditResult, AuditSource } from './result';
 import { FindingLocation, toFindings } from './to-findings';
 import { prepareTemplate } from './transforms';
-import { append, Candidate, Counter, hasOwn, isPlainObject, own, TemplateContext } from './values';
+import { append, Candidate, Counter, hasOwn, isPlainObject, own, show, TemplateContext } from './values';
 import { Finding } from '../finding';
 import { RuleId } from '../rules';
+import { errorMessage, oneLine } from '../sources/input-error';
+import { parseKubernetesManifest } from '../sources/kubernetes-yaml';
+import { nestsTooDeep } from '../sources/nesting';
 
 /** Resource types whose `Manifest` holds Kubernetes objects (aws-eks and aws-eks-v2 kubectl provider). */
 export const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
@@ -19,19 +22,54 @@ const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 export const KUBERNETES_PATCH_TYPE = 'Custom::AWSCDK-EKS-KubernetesPatch';
 export const HELM_CHART_TYPE = 'Custom::AWSCDK-EKS-HelmChart';
 
-/** `kubectl patch <type>/<name>` resource types the rules judge, with the object a patch is part of. */
-const PATCHABLE = new Map<string, { apiVersion: string; kind: string }>([
-  ['ec2nodeclass', { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' }],
-  ['ec2nodeclasses', { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' }],
-  ['ec2nodeclasses.karpenter.k8s.aws', { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' }],
-  ...(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet'] as const).flatMap((kind): Array<[string, { apiVersion: string; kind: string }]> => [
-    [kind.toLowerCase(), { apiVersion: 'apps/v1', kind }], [`${kind.toLowerCase()}s`, { apiVersion: 'apps/v1', kind }],
-    [`${kind.toLowerCase()}s.apps`, { apiVersion: 'apps/v1', kind }],
-  ]),
-  ['pod', { apiVersion: 'v1', kind: 'Pod' }], ['pods', { apiVersion: 'v1', kind: 'Pod' }],
-  ['job', { apiVersion: 'batch/v1', kind: 'Job' }], ['jobs', { apiVersion: 'batch/v1', kind: 'Job' }],
-  ['cronjob', { apiVersion: 'batch/v1', kind: 'CronJob' }], ['cronjobs', { apiVersion: 'batch/v1', kind: 'CronJob' }],
-]);
+/** An object kind the rules judge, as `kubectl patch <type>/<name>` can name it. */
+interface PatchTarget {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  /** The names kubectl resolves to it: kind, resource (plural) and short names, lower case. */
+  readonly names: readonly string[];
+}
+
+const PATCH_TARGETS: readonly PatchTarget[] = [
+  // ec2nc / ec2ncs: the EC2NodeClass CRD's shortNames.
+  { group: 'karpenter.k8s.aws', version: 'v1', kind: 'EC2NodeClass', names: ['ec2nodeclass', 'ec2nodeclasses', 'ec2nc', 'ec2ncs'] },
+  { group: 'apps', version: 'v1', kind: 'Deployment', names: ['deployment', 'deployments', 'deploy'] },
+  { group: 'apps', version: 'v1', kind: 'DaemonSet', names: ['daemonset', 'daemonsets', 'ds'] },
+  { group: 'apps', version: 'v1', kind: 'StatefulSet', names: ['statefulset', 'statefulsets', 'sts'] },
+  { group: 'apps', version: 'v1', kind: 'ReplicaSet', names: ['replicaset', 'replicasets', 'rs'] },
+  { group: '', version: 'v1', kind: 'Pod', names: ['pod', 'pods', 'po'] },
+  { group: '', version: 'v1', kind: 'ReplicationController', names: ['replicationcontroller', 'replicationcontrollers', 'rc'] },
+  { group: '', version: 'v1', kind: 'PodTemplate', names: ['podtemplate', 'podtemplates'] },
+  { group: 'batch', version: 'v1', kind: 'Job', names: ['job', 'jobs'] },
+  { group: 'batch', version: 'v1', kind: 'CronJob', names: ['cronjob', 'cronjobs', 'cj'] },
+];
+
+const PATCH_TARGET_BY_NAME = new Map(PATCH_TARGETS.flatMap((t) => t.names.map((n): [string, PatchTarget] => [n, t])));
+
+/**
+ * The judged kind a `kubectl patch` resource type names, as kubectl reads `TYPE[.VERSION][.GROUP]`
+ * (`ec2nodeclasses.v1.karpenter.k8s.aws`, `daemonsets.apps`, `ds`), case-insensitively; undefined
+ * for any other type. The patch is judged as part of the stored object, at the version the rules
+ * know, whichever version the command names (the API server converts between them).
+ */
+function patchTarget(type: string): { apiVersion: string; kind: string } | undefined {
+  const lower = type.toLowerCase();
+  const dot = lower.indexOf('.');
+  const target = PATCH_TARGET_BY_NAME.get(dot < 0 ? lower : lower.slice(0, dot));
+  if (!target) {
+    return undefined;
+  }
+  const qualifier = dot < 0 ? '' : lower.slice(dot + 1);
+  if (qualifier !== '' && qualifier !== target.group) {
+    // `<version>.<group>`: the first label is a version when the rest is the group.
+    const versionEnd = qualifier.indexOf('.');
+    if ((versionEnd < 0 ? '' : qualifier.slice(versionEnd + 1)) !== target.group) {
+      return undefined;
+    }
+  }
+  return { apiVersion: target.group ? `${target.group}/${target.version}` : target.version, kind: target.kind };
+}
 
 /** Judges one resource's properties; `logicalId` is the resource's, for rules that look across resources. */
 export type Judge = (ctx: TemplateContext, properties: unknown, issues: IssueCollector, logicalId: string) => void;
@@ -332,7 +370,7 @@ function auditPatchResource(
     return emit(issues.issues(), locate);
   }
   const slash = name.indexOf('/');
-  const target = PATCHABLE.get(name.slice(0, slash).toLowerCase());
+  const target = slash < 0 ? undefined : patchTarget(name.slice(0, slash));
   if (slash < 0 || !target) {
     return []; // an object no rule judges
   }
@@ -342,7 +380,8 @@ function auditPatchResource(
   }
   const patchTypes = ctx.evaluate(own(props, 'PatchType'));
   const json = patchTypes.some((t) => t.kind === 'known' && t.value === 'json');
-  const body = json ? fromJsonPatch(parsed.manifest.objects) : parsed.manifest.objects[0];
+  const placeholders = [...parsed.manifest.placeholders];
+  const body = json ? fromJsonPatch(parsed.manifest.objects, placeholders) : parsed.manifest.objects[0];
   const namespaces = ctx.evaluate(own(props, 'ResourceNamespace'));
   const namespace = namespaces[0]?.kind === 'known' ? namespaces[0].value : 'default';
   const object = {
@@ -351,7 +390,7 @@ function auditPatchResource(
     kind: target.kind,
     metadata: { ...(isPlainObject(own(body, 'metadata')) ? own(body, 'metadata') as object : {}), name: name.slice(slash + 1), namespace },
   };
-  return dedupe(judgeVariants(object, parsed.manifest.placeholders).flatMap((judged, i) => {
+  return dedupe(judgeVariants(object, placeholders).flatMap((judged, i) => {
     if (i === 0) {
       count(`${judged.countAs} (patch)`);
     }
@@ -359,19 +398,33 @@ function auditPatchResource(
   }));
 }
 
-/** The object a JSON patch's `add` / `replace` operations write (other operations write nothing). */
-function fromJsonPatch(ops: unknown[]): Record<string, unknown> {
+/**
+ * The object a JSON patch writes: `add` / `replace` write their value; `copy` / `move` write a value
+ * taken from the object as it stands in the cluster, which is not known here (a placeholder only
+ * known at deploy time, added to `placeholders`); `remove` and `test` write nothing.
+ */
+function fromJsonPatch(ops: unknown[], placeholders: Placeholder[]): Record<string, unknown> {
   const list = Array.isArray(ops[0]) ? ops[0] : ops;
   const root: Record<string, unknown> = {};
   for (const op of list) {
-    if (!isPlainObject(op) || (op.op !== 'add' && op.op !== 'replace') || typeof op.path !== 'string') {
+    if (!isPlainObject(op) || typeof op.path !== 'string') {
+      continue;
+    }
+    let value: unknown;
+    if (op.op === 'add' || op.op === 'replace') {
+      value = op.value;
+    } else if (op.op === 'copy' || op.op === 'move') {
+      const reason = `the JSON patch ${op.op === 'copy' ? 'copies' : 'moves'} it from ${show(op.from)}, a value of the object as it stands in the cluster`;
+      value = placeholderText(placeholders.length);
+      placeholders.push({ intrinsic: op, raw: true, candidates: [{ kind: 'unknown', reason }] });
+    } else {
       continue;
     }
     const keys = op.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     let at: Record<string, unknown> = root;
     keys.forEach((k, i) => {
       if (i === keys.length - 1) {
-        at[k] = op.value;
+        at[k] = value;
       } else {
         const next = own(at, k);
         at = (at[k] = isPlainObject(next) ? next : {}) as Record<string, unknown>;
@@ -398,20 +451,54 @@ function auditHelmValues(
     return []; // values that cannot be read carry no object we could judge
   }
   const findings: Finding[] = [];
-  for (const o of embeddedObjects(parsed.manifest.objects)) {
+  const { objects, texts } = embeddedObjects(parsed.manifest.objects);
+  for (const text of texts) {
+    // Charts render such a text with `tpl` or `fromYaml` (extraObjects, extraDeploy): read as kubectl would.
+    const read = objectsOfText(text);
+    if (read.ok) {
+      append(objects, read.objects);
+    } else {
+      const issues = new IssueCollector();
+      issues.unknown(undefined, 'Properties.Values', 'a Kubernetes object written as text in the values', read.reason);
+      append(findings, emit(issues.issues(), locate));
+    }
+  }
+  for (const o of objects) {
     for (const [i, judged] of judgeVariants(o, parsed.manifest.placeholders).entries()) {
       if (i === 0) {
         count(judged.countAs);
       }
-      findings.push(...emit(judged.issues, locate, judged.object, judged.acknowledgements));
+      append(findings, emit(judged.issues, locate, judged.object, judged.acknowledgements));
     }
   }
   return dedupe(findings);
 }
 
-/** Every object with a string `apiVersion` and `kind` inside a value (iteratively, not inside another such object). */
-function embeddedObjects(values: unknown[]): unknown[] {
-  const found: unknown[] = [];
+/** A value's text that is written like a Kubernetes object (an `apiVersion:` and a `kind:` line). */
+const OBJECT_TEXT = [/^[ \t-]*apiVersion[ \t]*:/m, /^[ \t-]*kind[ \t]*:/m];
+
+/** The objects of a text written like a manifest, or why they cannot be read here. */
+function objectsOfText(text: string): { ok: true; objects: unknown[] } | { ok: false; reason: string } {
+  if (text.includes('{{')) {
+    return { ok: false, reason: 'holds Helm template expressions, rendered by the chart at install time, so what it becomes cannot be read here' };
+  }
+  if (nestsTooDeep(text)) {
+    return { ok: false, reason: 'nests deeper than it can be read' };
+  }
+  try {
+    return { ok: true, objects: parseKubernetesManifest(text, 'the text') };
+  } catch (e) {
+    return { ok: false, reason: `cannot be read as a manifest (${oneLine(errorMessage(e))})` };
+  }
+}
+
+/**
+ * Every object with a string `apiVersion` and `kind` inside a value (iteratively, not inside another
+ * such object), and every string written like one (see OBJECT_TEXT).
+ */
+function embeddedObjects(values: unknown[]): { objects: unknown[]; texts: string[] } {
+  const objects: unknown[] = [];
+  const texts: string[] = [];
   const pending = [...values];
   while (pending.length > 0) {
     const v = pending.pop();
@@ -419,13 +506,15 @@ function embeddedObjects(values: unknown[]): unknown[] {
       append(pending, v);
     } else if (isPlainObject(v)) {
       if (typeof own(v, 'apiVersion') === 'string' && typeof own(v, 'kind') === 'string') {
-        found.push(v);
+        objects.push(v);
       } else {
         append(pending, Object.values(v));
       }
+    } else if (typeof v === 'string' && OBJECT_TEXT.every((re) => re.test(v))) {
+      texts.push(v);
     }
   }
-  return found.reverse();
+  return { objects: objects.reverse(), texts: texts.reverse() };
 }
 
 function auditManifestResource(
