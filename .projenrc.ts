@@ -162,8 +162,15 @@ const benchSynthetic = project.addTask('bench:synthetic', {
   description: 'Benchmark: synth time with and without the checker aspect on the synthetic worst case (N and 10N)',
   exec: 'ts-node --project test/tsconfig.json bench/aspect-overhead.ts',
 });
-const bench = project.addTask('bench', { description: 'Benchmarks: the reference platform app next to cdk-nag, then the synthetic worst case' });
+const benchFirstSynth = project.addTask('bench:first-synth', {
+  description: 'Benchmark: the first synth of the reference platform app in a fresh process (as `cdk synth` runs it), with the checker and with cdk-nag',
+  exec: 'ts-node --project test/tsconfig.json bench/platform-first-synth.ts',
+});
+const bench = project.addTask('bench', {
+  description: 'Benchmarks: the reference platform app next to cdk-nag (steady state, then a fresh process), then the synthetic worst case',
+});
 bench.spawn(benchPlatform);
+bench.spawn(benchFirstSynth);
 bench.spawn(benchSynthetic);
 project.addTask('bench:inputs', {
   description: 'Benchmark: audit, report and parse cost on generated inputs at N and 10N (linear growth shows as a ratio near 10)',

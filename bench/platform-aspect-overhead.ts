@@ -79,7 +79,7 @@ function cpuMs(f: () => void): number {
  * percentiles of the medians of 2,000 resamples. The resampling is seeded, so a run's figures
  * follow from its samples alone.
  */
-function medianInterval(xs: number[]): [number, number] {
+export function medianInterval(xs: number[]): [number, number] {
   // Park-Miller: a fixed seed, so the interval follows from the samples alone.
   let seed = 20261202;
   const next = () => {
@@ -91,7 +91,7 @@ function medianInterval(xs: number[]): [number, number] {
   return [medians[Math.floor(0.025 * medians.length)], medians[Math.floor(0.975 * medians.length)]];
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
