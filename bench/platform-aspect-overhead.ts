@@ -51,7 +51,7 @@ export function buildPlatform(kind: Case, outdir: string): App {
 }
 
 /** `app.synth()`; cdk-nag's findings on the app fail the validation and print a report, which is part of its cost. */
-function synthQuietly(app: App): void {
+export function synthQuietly(app: App): void {
   const log = console.log;
   const error = console.error;
   console.log = console.error = () => undefined;
