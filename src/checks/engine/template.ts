@@ -405,7 +405,8 @@ function auditPatchResource(
  */
 function fromJsonPatch(ops: unknown[], placeholders: Placeholder[]): Record<string, unknown> {
   const list = Array.isArray(ops[0]) ? ops[0] : ops;
-  const root: Record<string, unknown> = {};
+  // Null-prototype objects: a path segment is input, and `__proto__` is a key like any other.
+  const root: Record<string, unknown> = Object.create(null);
   for (const op of list) {
     if (!isPlainObject(op) || typeof op.path !== 'string') {
       continue;
@@ -427,7 +428,7 @@ function fromJsonPatch(ops: unknown[], placeholders: Placeholder[]): Record<stri
         at[k] = value;
       } else {
         const next = own(at, k);
-        at = (at[k] = isPlainObject(next) ? next : {}) as Record<string, unknown>;
+        at = (at[k] = isPlainObject(next) ? next : Object.create(null)) as Record<string, unknown>;
       }
     });
   }
