@@ -51,6 +51,10 @@ function fleet() {
   new eks.KubernetesPatch(stack, 'ShortName', {
     cluster, resourceName: 'ds/node-agent', applyPatch: { spec: { template: { spec: { hostNetwork: true } } } }, restorePatch: {},
   });
+  // Every API group a workload kind is judged in, as for its manifests (extensions/v1beta1 on old clusters).
+  new eks.KubernetesPatch(stack, 'LegacyGroup', {
+    cluster, resourceName: 'daemonsets.v1beta1.extensions/legacy-agent', applyPatch: { spec: { template: { spec: { hostNetwork: true } } } }, restorePatch: {},
+  });
   // A JSON patch that copies a value from the object as it stands in the cluster: not known here.
   new eks.KubernetesPatch(stack, 'CopiesHop', {
     cluster,
@@ -80,6 +84,7 @@ const EXPECTED = [
   'HopLimitAboveOne EC2NodeClass/from-text',
   'HopLimitAboveOne EC2NodeClass/versioned',
   'HostNetworkPod DaemonSet/agent',
+  'HostNetworkPod DaemonSet/legacy-agent',
   'HostNetworkPod DaemonSet/node-agent',
   'ImdsV1Allowed EC2NodeClass/gpu',
   'Unverifiable EC2NodeClass/copied',

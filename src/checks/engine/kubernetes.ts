@@ -22,6 +22,15 @@ const WORKLOAD_KINDS: Record<string, { groups: string[]; podSpec: string[] }> = 
   PodTemplate: { groups: [''], podSpec: ['template', 'spec'] },
 };
 
+/**
+ * The kinds a `KubernetesPatch` can change in a way the rules judge: the EC2NodeClass (v1, the
+ * version whose defaults a patch is judged against) and every workload kind, with their API groups.
+ */
+export const PATCHED_KINDS: ReadonlyArray<{ readonly kind: string; readonly groups: readonly string[]; readonly version: string }> = [
+  { kind: 'EC2NodeClass', groups: ['karpenter.k8s.aws'], version: 'v1' },
+  ...Object.entries(WORKLOAD_KINDS).map(([kind, { groups }]) => ({ kind, groups, version: 'v1' })),
+];
+
 /** The node-setting kinds `judgeKubernetesObject` reads, as `group/Kind`. */
 const NODE_KINDS = ['karpenter.k8s.aws/EC2NodeClass', 'karpenter.k8s.aws/AWSNodeTemplate', 'karpenter.sh/Provisioner'];
 

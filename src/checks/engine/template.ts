@@ -2,7 +2,7 @@ import { resourceAcknowledgements } from './acknowledgements';
 import { judgeAddonChart, judgeManagedAddon } from './addons';
 import { IDENTITY_JUDGES } from './identity';
 import { describeVia, Issue, IssueCollector } from './issues';
-import { expandList, JudgedObject, judgeKubernetesObject, materialize } from './kubernetes';
+import { expandList, JudgedObject, judgeKubernetesObject, materialize, PATCHED_KINDS } from './kubernetes';
 import { parseManifestProperty, Placeholder, placeholderText } from './manifest';
 import { judgeEc2MetadataOptions, judgeHopCandidate, reasonOf } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
@@ -22,30 +22,24 @@ const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 export const KUBERNETES_PATCH_TYPE = 'Custom::AWSCDK-EKS-KubernetesPatch';
 export const HELM_CHART_TYPE = 'Custom::AWSCDK-EKS-HelmChart';
 
-/** An object kind the rules judge, as `kubectl patch <type>/<name>` can name it. */
-interface PatchTarget {
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
-  /** The names kubectl resolves to it: kind, resource (plural) and short names, lower case. */
-  readonly names: readonly string[];
-}
+/** kubectl's short names of the patched kinds (the EC2NodeClass CRD's `shortNames`, and the built-in ones). */
+const SHORT_NAMES: Record<string, readonly string[]> = {
+  EC2NodeClass: ['ec2nc', 'ec2ncs'],
+  Deployment: ['deploy'],
+  DaemonSet: ['ds'],
+  StatefulSet: ['sts'],
+  ReplicaSet: ['rs'],
+  Pod: ['po'],
+  ReplicationController: ['rc'],
+  CronJob: ['cj'],
+};
 
-const PATCH_TARGETS: readonly PatchTarget[] = [
-  // ec2nc / ec2ncs: the EC2NodeClass CRD's shortNames.
-  { group: 'karpenter.k8s.aws', version: 'v1', kind: 'EC2NodeClass', names: ['ec2nodeclass', 'ec2nodeclasses', 'ec2nc', 'ec2ncs'] },
-  { group: 'apps', version: 'v1', kind: 'Deployment', names: ['deployment', 'deployments', 'deploy'] },
-  { group: 'apps', version: 'v1', kind: 'DaemonSet', names: ['daemonset', 'daemonsets', 'ds'] },
-  { group: 'apps', version: 'v1', kind: 'StatefulSet', names: ['statefulset', 'statefulsets', 'sts'] },
-  { group: 'apps', version: 'v1', kind: 'ReplicaSet', names: ['replicaset', 'replicasets', 'rs'] },
-  { group: '', version: 'v1', kind: 'Pod', names: ['pod', 'pods', 'po'] },
-  { group: '', version: 'v1', kind: 'ReplicationController', names: ['replicationcontroller', 'replicationcontrollers', 'rc'] },
-  { group: '', version: 'v1', kind: 'PodTemplate', names: ['podtemplate', 'podtemplates'] },
-  { group: 'batch', version: 'v1', kind: 'Job', names: ['job', 'jobs'] },
-  { group: 'batch', version: 'v1', kind: 'CronJob', names: ['cronjob', 'cronjobs', 'cj'] },
-];
-
-const PATCH_TARGET_BY_NAME = new Map(PATCH_TARGETS.flatMap((t) => t.names.map((n): [string, PatchTarget] => [n, t])));
+/** Each name kubectl resolves to a patched kind (kind, plural resource and short names, lower case). */
+const PATCH_TARGET_BY_NAME = new Map(PATCHED_KINDS.flatMap((target) => {
+  const singular = target.kind.toLowerCase();
+  const plural = singular.endsWith('s') ? `${singular}es` : `${singular}s`;
+  return [singular, plural, ...(SHORT_NAMES[target.kind] ?? [])].map((name): [string, typeof target] => [name, target]);
+}));
 
 /**
  * The judged kind a `kubectl patch` resource type names, as kubectl reads `TYPE[.VERSION][.GROUP]`
@@ -61,14 +55,15 @@ function patchTarget(type: string): { apiVersion: string; kind: string } | undef
     return undefined;
   }
   const qualifier = dot < 0 ? '' : lower.slice(dot + 1);
-  if (qualifier !== '' && qualifier !== target.group) {
-    // `<version>.<group>`: the first label is a version when the rest is the group.
-    const versionEnd = qualifier.indexOf('.');
-    if ((versionEnd < 0 ? '' : qualifier.slice(versionEnd + 1)) !== target.group) {
-      return undefined;
-    }
+  // `<group>`, or `<version>.<group>` (the first label is a version when the rest is a group of the kind).
+  const versionEnd = qualifier.indexOf('.');
+  const group = qualifier === '' ? target.groups[0]
+    : target.groups.includes(qualifier) ? qualifier
+      : target.groups.find((g) => g === (versionEnd < 0 ? '' : qualifier.slice(versionEnd + 1)));
+  if (group === undefined) {
+    return undefined;
   }
-  return { apiVersion: target.group ? `${target.group}/${target.version}` : target.version, kind: target.kind };
+  return { apiVersion: group ? `${group}/${target.version}` : target.version, kind: target.kind };
 }
 
 /** Judges one resource's properties; `logicalId` is the resource's, for rules that look across resources. */
