@@ -51,8 +51,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToGo: { moduleName: 'github.com/cdk-hardened-eks/cdk-hardened-eks-go' },
 
   // The YAML parser reads CloudFormation templates with short-form tags and multi-document
-  // Kubernetes manifests; it has no dependencies of its own, so bundling it is cheap.
-  bundledDeps: ['yaml@^2.8.0'],
+  // Kubernetes manifests; it has no dependencies of its own, so bundling it is cheap. js-yaml
+  // reads what the yaml library refuses by the spec and CloudFormation accepts (a quoted scalar
+  // continued at its key's column, as published Quick Start templates have it).
+  bundledDeps: ['yaml@^2.8.0', 'js-yaml@^4.1.0'],
   // Karpenter objects are cdk8s types generated from the vendored CRDs; the kubectl handler layer
   // matches the default Kubernetes version (one layer, not one per version).
   deps: ['@aws-cdk/lambda-layer-kubectl-v36@^2.0.1'],
@@ -62,6 +64,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
+    '@types/js-yaml@^4.0.9',
     'cdk8s@2.70.0',
     // Independent oracle: cfn-guard binary + AWS Control Tower IMDS rules.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',

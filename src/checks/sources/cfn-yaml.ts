@@ -1,6 +1,7 @@
 import { CollectionTag, Document, parseAllDocuments, Pair, ParseOptions, ScalarTag, SchemaOptions, YAMLMap, YAMLSeq } from 'yaml';
 import { InputError } from './input-error';
 import { stripBom } from './json-text';
+import { isUnindentedQuotedScalar, loadLeniently, ShortFormTag } from './lenient-yaml';
 import { assertUniqueKeys, yamlInputError } from './yaml-error';
 import { yaml11Tags } from './yaml-schema';
 
@@ -45,6 +46,11 @@ export function cloudFormationTags(): Array<ScalarTag | CollectionTag> {
   return tags;
 }
 
+/** The short forms, for the lenient reader (`loadLeniently`). */
+export const SHORT_FORMS: readonly ShortFormTag[] = Object.entries(LONG_FORM).map(([tag, key]) => (
+  tag === '!GetAtt' ? { tag, key, split: splitGetAtt } : { tag, key }
+));
+
 function splitGetAtt(value: string): string[] {
   const dot = value.indexOf('.');
   return dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)];
@@ -62,19 +68,26 @@ const OPTIONS: ParseOptions & SchemaOptions = { merge: true, prettyErrors: true,
  * @throws InputError if the text is not YAML or holds more than one document
  */
 export function parseCloudFormationYaml(text: string, file: string): unknown {
-  const docs = parseAllDocuments(stripBom(text), {
+  const source = stripBom(text);
+  const documents: Document.Parsed[] = Array.from(parseAllDocuments(source, {
     ...OPTIONS,
     version: '1.1',
     customTags: (defaults) => [...yaml11Tags(defaults), ...cloudFormationTags()],
-  });
-  const documents: Document.Parsed[] = Array.from(docs);
+  }));
+  let parsed: unknown[] | undefined;
   for (const doc of documents) {
     if (doc.errors.length > 0) {
-      throw yamlInputError(doc.errors[0], file);
+      // A quoted scalar continued at its key's column: CloudFormation reads it, as libyaml does.
+      parsed = isUnindentedQuotedScalar(doc.errors[0]) ? loadLeniently(source, SHORT_FORMS) : undefined;
+      if (!parsed) {
+        throw yamlInputError(doc.errors[0], file);
+      }
+      break;
     }
-    assertUniqueKeys(doc, text, file);
+    assertUniqueKeys(doc, source, file);
   }
-  const values = documents.map((doc) => doc.toJS({ maxAliasCount: 1000 })).filter((v) => v !== null && v !== undefined);
+  parsed ??= documents.map((doc) => doc.toJS({ maxAliasCount: 1000 }));
+  const values = parsed.filter((v) => v !== null && v !== undefined);
   if (values.length > 1) {
     throw new InputError(`cannot parse YAML in ${file}: a CloudFormation template is one YAML document, found ${values.length}`);
   }

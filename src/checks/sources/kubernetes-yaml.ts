@@ -1,6 +1,7 @@
 import { Document, DocumentOptions, parseAllDocuments, ParseOptions, SchemaOptions } from 'yaml';
 import { InputError } from './input-error';
 import { looksLikeJson, parseJson, stripBom } from './json-text';
+import { isUnindentedQuotedScalar, loadLeniently } from './lenient-yaml';
 import { assertUniqueKeys, yamlInputError } from './yaml-error';
 import { yaml11Tags } from './yaml-schema';
 
@@ -36,24 +37,39 @@ export function parseKubernetesManifest(text: string, file: string): KubernetesO
     parseAllDocuments(source, { ...KUBERNETES_YAML_OPTIONS, prettyErrors: true }),
   );
   const values: unknown[] = [];
-  for (const [index, doc] of documents.entries()) {
-    if (doc.errors.length > 0) {
-      throw yamlInputError(doc.errors[0], file);
+  const refused = documents.find((doc) => doc.errors.length > 0);
+  if (refused) {
+    // A quoted scalar continued at its key's column: kubectl reads it, as libyaml does.
+    const lenient = isUnindentedQuotedScalar(refused.errors[0]) ? loadLeniently(source, []) : undefined;
+    if (!lenient) {
+      throw yamlInputError(refused.errors[0], file);
     }
+    for (const [index, value] of lenient.entries()) {
+      if (value !== null && value !== undefined) {
+        values.push(objectOrRefuse(value, file, index));
+      }
+    }
+    return kubernetesObjectsOf(values, file);
+  }
+  for (const [index, doc] of documents.entries()) {
     assertUniqueKeys(doc, source, file);
     const value = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) {
       continue; // empty document: only comments, or nothing between two `---`
     }
-    if (typeof value !== 'object') {
-      const line = doc.contents && doc.contents.range ? lineOf(source, doc.contents.range[0]) : undefined;
-      throw new InputError(
-        `${file}: document ${index + 1}${line ? ` (line ${line})` : ''} is not a Kubernetes object but ${describe(value)}`,
-      );
-    }
-    values.push(value);
+    values.push(objectOrRefuse(value, file, index, doc.contents?.range ? lineOf(source, doc.contents.range[0]) : undefined));
   }
   return kubernetesObjectsOf(values, file);
+}
+
+/** A document's value, if it is an object (or a list of them). @throws InputError otherwise */
+function objectOrRefuse(value: unknown, file: string, index: number, line?: number): unknown {
+  if (typeof value !== 'object') {
+    throw new InputError(
+      `${file}: document ${index + 1}${line ? ` (line ${line})` : ''} is not a Kubernetes object but ${describe(value)}`,
+    );
+  }
+  return value;
 }
 
 /**
