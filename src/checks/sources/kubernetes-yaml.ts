@@ -1,7 +1,7 @@
 import { Document, DocumentOptions, parseAllDocuments, ParseOptions, SchemaOptions } from 'yaml';
 import { InputError } from './input-error';
 import { looksLikeJson, parseJson, stripBom } from './json-text';
-import { isUnindentedQuotedScalar, loadLeniently } from './lenient-yaml';
+import { isUnindentedQuotedScalar, loadLeniently, ShortFormTag } from './lenient-yaml';
 import { assertUniqueKeys, yamlInputError } from './yaml-error';
 import { yaml11Tags } from './yaml-schema';
 
@@ -15,6 +15,9 @@ export const KUBERNETES_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOpt
   uniqueKeys: false,
   customTags: (defaults) => yaml11Tags(defaults),
 };
+
+/** Manifests have no CloudFormation short forms (one list, so the lenient reader builds its schema once). */
+const NO_SHORT_FORMS: readonly ShortFormTag[] = [];
 
 /** A Kubernetes object as read from a manifest: a plain JSON-like object. */
 export type KubernetesObject = { [key: string]: unknown };
@@ -40,7 +43,7 @@ export function parseKubernetesManifest(text: string, file: string): KubernetesO
   const refused = documents.find((doc) => doc.errors.length > 0);
   if (refused) {
     // A quoted scalar continued at its key's column: kubectl reads it, as libyaml does.
-    const lenient = isUnindentedQuotedScalar(refused.errors[0]) ? loadLeniently(source, []) : undefined;
+    const lenient = isUnindentedQuotedScalar(refused.errors[0]) ? loadLeniently(source, NO_SHORT_FORMS) : undefined;
     if (!lenient) {
       throw yamlInputError(refused.errors[0], file);
     }

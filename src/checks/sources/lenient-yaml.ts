@@ -58,7 +58,8 @@ export function loadLeniently(text: string, shortForms: readonly ShortFormTag[])
 /** js-yaml's `<<` merge key type (exported by js-yaml, not declared by its type definitions). */
 const MERGE = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge;
 
-const schemas = new Map<readonly ShortFormTag[], jsYaml.Schema>();
+// Weakly keyed: a caller passing a fresh list each time does not grow it.
+const schemas = new WeakMap<readonly ShortFormTag[], jsYaml.Schema>();
 
 function schemaOf(shortForms: readonly ShortFormTag[]): jsYaml.Schema {
   let schema = schemas.get(shortForms);
