@@ -4,7 +4,7 @@
 // reasons.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { auditKubernetesObjects, auditTemplate } from '../../../src/checks/engine';
 import { parseCloudFormationYaml, SHORT_FORMS } from '../../../src/checks/sources/cfn-yaml';
 import { InputError } from '../../../src/checks/sources/input-error';
@@ -86,13 +86,15 @@ describe('the lenient YAML reading', () => {
   });
 
   // Oracle: where the `yaml` library reads a file, the second reading must give the same values.
-  const readable = yamlFiles(FIXTURES).filter((file) => {
-    const docs = parseDocument(fs.readFileSync(file, 'utf8'), { ...KUBERNETES_YAML_OPTIONS, customTags: undefined });
-    return docs.errors.length === 0;
-  });
+  // Every document of the file, so multi-document manifests are compared too.
+  const readable = yamlFiles(FIXTURES).filter((file) =>
+    Array.from(parseAllDocuments(fs.readFileSync(file, 'utf8'), { ...KUBERNETES_YAML_OPTIONS, customTags: undefined }))
+      .every((doc) => doc.errors.length === 0));
 
-  test('there are fixture files for the comparison', () => {
+  test('there are fixture files for the comparison, multi-document manifests among them', () => {
     expect(readable.length).toBeGreaterThan(40);
+    const multiDocument = readable.filter((file) => Array.from(parseAllDocuments(fs.readFileSync(file, 'utf8'))).length > 1);
+    expect(multiDocument.length).toBeGreaterThan(5);
   });
 
   test.each(readable.map((file) => [path.relative(FIXTURES, file), file]))('%s: both readings give the same values', (_name, file) => {
