@@ -3,7 +3,7 @@ import { Placeholder, hasPlaceholder, replacePlaceholders, wholePlaceholderIndex
 import { judgeTokensValue, reasonOf } from './metadata-options';
 import { AuditResult, AuditSource } from './result';
 import { toFindings } from './to-findings';
-import { append, Candidate, Counter, hasOwn, isPlainObject, own, show } from './values';
+import { append, Candidate, Counter, isPlainObject, own, show } from './values';
 import { RuleId } from '../rules';
 
 
@@ -181,11 +181,82 @@ function replaceAt(o: unknown, path: Array<string | number>, value: unknown): un
   return copy;
 }
 
+const OTHER_OBJECTS = 'other Kubernetes objects';
+
+/** `group/version` (the core group is ''). */
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash >= 0 ? { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) } : { group: '', version: apiVersion };
+}
+
+/** How objects of one API version and kind are counted and judged. */
+interface KindRoute {
+  readonly countAs: (apiVersion: string) => string;
+  readonly judge?: (
+    o: Record<string, unknown>, metadata: Record<string, unknown>, version: string, placeholders: Placeholder[], issues: IssueCollector,
+  ) => void;
+}
+
+const EC2_NODE_CLASS: KindRoute = {
+  countAs: (v) => `EC2NodeClass (${v})`,
+  judge: (o, _m, version, placeholders, issues) => judgeNodeClass(o, version, placeholders, issues, 'EC2NodeClass'),
+};
+const AWS_NODE_TEMPLATE: KindRoute = {
+  countAs: (v) => `AWSNodeTemplate (${v})`,
+  judge: (o, _m, version, placeholders, issues) => judgeNodeClass(o, version, placeholders, issues, 'AWSNodeTemplate'),
+};
+const PROVISIONER: KindRoute = {
+  countAs: (v) => `Provisioner (${v})`,
+  judge: (o, _m, _v, placeholders, issues) => {
+    // An inline `spec.provider` carries the node settings (like a v1alpha1 AWSNodeTemplate); a
+    // `providerRef` names an AWSNodeTemplate, judged on its own.
+    const spec = isPlainObject(o.spec) ? o.spec : {};
+    if (spec.provider !== undefined || spec.providerRef === undefined) {
+      judgeNodeClass({ spec: isPlainObject(spec.provider) ? spec.provider : {} }, 'v1alpha1', placeholders, issues, 'Provisioner', 'spec.provider',
+        'Provisioner karpenter.sh/v1alpha5');
+    }
+  },
+};
+/** EKS Auto Mode enforces IMDSv2 with hop limit 1; nothing to configure (counted, never a finding). */
+const AUTO_MODE_NODE_CLASS: KindRoute = { countAs: (v) => `NodeClass (${v})` };
+const WORKLOAD_ROUTES = new Map(Object.entries(WORKLOAD_KINDS).map(([kind, { podSpec }]): [string, KindRoute] => [kind, {
+  countAs: () => kind,
+  judge: (o, metadata, _v, placeholders, issues) => judgeWorkload(o, metadata, podSpec, placeholders, issues),
+}]));
+
+/** The route of an object by its API group, version and kind; undefined when no rule reads it. */
+function kindRoute(group: string, version: string, kind: string): KindRoute | undefined {
+  if (group === 'karpenter.k8s.aws' && kind === 'EC2NodeClass') {
+    return EC2_NODE_CLASS;
+  }
+  if (group === 'karpenter.k8s.aws' && kind === 'AWSNodeTemplate') {
+    return AWS_NODE_TEMPLATE;
+  }
+  if (group === 'karpenter.sh' && kind === 'Provisioner' && version === 'v1alpha5') {
+    return PROVISIONER;
+  }
+  if (group === 'eks.amazonaws.com' && kind === 'NodeClass') {
+    return AUTO_MODE_NODE_CLASS;
+  }
+  const workload = WORKLOAD_ROUTES.get(kind);
+  return workload && WORKLOAD_KINDS[kind].groups.includes(group) ? workload : undefined;
+}
+
+/**
+ * Whether no rule reads an object of this API version and kind, whatever else it holds:
+ * `judgeKubernetesObject` counts it among other Kubernetes objects and finds nothing in it. (A
+ * `List` kind is not such a kind: its items are judged.)
+ */
+export function isUnjudgedKind(apiVersion: string, kind: string): boolean {
+  const { group, version } = splitApiVersion(apiVersion);
+  return !kind.endsWith('List') && !hasPlaceholder(apiVersion) && !hasPlaceholder(kind) && kindRoute(group, version, kind) === undefined;
+}
+
 /** Judges one object; `placeholders` resolve intrinsics held in a template's manifest. */
 export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): JudgedObject {
   const issues = new IssueCollector();
   if (!isPlainObject(o)) {
-    return { object: `<not an object: ${show(o)}>`, countAs: 'other Kubernetes objects', issues: [], acknowledgements: new Map() };
+    return { object: `<not an object: ${show(o)}>`, countAs: OTHER_OBJECTS, issues: [], acknowledgements: new Map() };
   }
   const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
   const kind = typeof o.kind === 'string' ? o.kind : '';
@@ -194,38 +265,15 @@ export function judgeKubernetesObject(o: unknown, placeholders: Placeholder[]): 
     issues.unknown(undefined, hasPlaceholder(o.kind) ? 'kind' : 'apiVersion', 'the object\'s API version and kind',
       'are only known at deploy time, so which rules apply cannot be told');
     const name = isPlainObject(o.metadata) && typeof o.metadata.name === 'string' ? replacePlaceholders(o.metadata.name, '<token>') : '<unnamed>';
-    return { object: `<token>/${name}`, countAs: 'other Kubernetes objects', issues: issues.issues(), acknowledgements: new Map() };
+    return { object: `<token>/${name}`, countAs: OTHER_OBJECTS, issues: issues.issues(), acknowledgements: new Map() };
   }
-  const slash = apiVersion.lastIndexOf('/');
-  const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
-  const version = slash >= 0 ? apiVersion.slice(slash + 1) : apiVersion;
+  const { group, version } = splitApiVersion(apiVersion);
   const metadata = isPlainObject(o.metadata) ? o.metadata : {};
   const name = typeof metadata.name === 'string' ? replacePlaceholders(metadata.name, '<token>') : '<unnamed>';
   const object = `${kind || '<no kind>'}/${name}`;
-  let countAs = 'other Kubernetes objects';
-
-  if (group === 'karpenter.k8s.aws' && kind === 'EC2NodeClass') {
-    countAs = `EC2NodeClass (${apiVersion})`;
-    judgeNodeClass(o, version, placeholders, issues, 'EC2NodeClass');
-  } else if (group === 'karpenter.k8s.aws' && kind === 'AWSNodeTemplate') {
-    countAs = `AWSNodeTemplate (${apiVersion})`;
-    judgeNodeClass(o, version, placeholders, issues, 'AWSNodeTemplate');
-  } else if (group === 'karpenter.sh' && kind === 'Provisioner' && version === 'v1alpha5') {
-    countAs = `Provisioner (${apiVersion})`;
-    // An inline `spec.provider` carries the node settings (like a v1alpha1 AWSNodeTemplate); a
-    // `providerRef` names an AWSNodeTemplate, judged on its own.
-    const spec = isPlainObject(o.spec) ? o.spec : {};
-    if (spec.provider !== undefined || spec.providerRef === undefined) {
-      judgeNodeClass({ spec: isPlainObject(spec.provider) ? spec.provider : {} }, 'v1alpha1', placeholders, issues, 'Provisioner', 'spec.provider',
-        'Provisioner karpenter.sh/v1alpha5');
-    }
-  } else if (group === 'eks.amazonaws.com' && kind === 'NodeClass') {
-    // EKS Auto Mode enforces IMDSv2 with hop limit 1; nothing to configure.
-    countAs = `NodeClass (${apiVersion})`;
-  } else if (hasOwn(WORKLOAD_KINDS, kind) && WORKLOAD_KINDS[kind].groups.includes(group)) {
-    countAs = kind;
-    judgeWorkload(o, metadata, WORKLOAD_KINDS[kind].podSpec, placeholders, issues);
-  }
+  const route = kindRoute(group, version, kind);
+  const countAs = route ? route.countAs(apiVersion) : OTHER_OBJECTS;
+  route?.judge?.(o, metadata, version, placeholders, issues);
   return { object, countAs, issues: issues.issues(), acknowledgements: annotationAcknowledgements(metadata) };
 }
 

@@ -1,3 +1,4 @@
+import { skimJson, SkimmedItem } from './json-skim';
 import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from './values';
 
 /**
@@ -7,6 +8,7 @@ import { Candidate, intrinsicName, isPlainObject, show, TemplateContext } from '
  * string) or stood as a whole JSON value (where it could be, say, the hop limit).
  */
 
+const PLACEHOLDER_PREFIX = '__CDK_HARDENED_EKS_TOKEN_';
 const PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/;
 const ALL_PLACEHOLDERS = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
 const WHOLE_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
@@ -62,7 +64,23 @@ export function hasPlaceholder(value: unknown): boolean {
   return typeof value === 'string' && PLACEHOLDER.test(value);
 }
 
-export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): ManifestParse {
+/**
+ * Reads a manifest property (see the module comment).
+ *
+ * @param unjudged when given, a manifest written as one literal string (no intrinsic in it) is
+ * skimmed first: each top-level object whose `apiVersion` and `kind` this says no rule reads is not
+ * materialized, and stands in `objects` as `{ apiVersion, kind }` only (the rest of its text is
+ * checked to be JSON, never built). Anything the skim cannot vouch for is parsed as before.
+ */
+export function parseManifestProperty(
+  ctx: TemplateContext, manifest: unknown, unjudged?: (apiVersion: string, kind: string) => boolean,
+): ManifestParse {
+  if (unjudged && typeof manifest === 'string' && !manifest.includes(PLACEHOLDER_PREFIX)) {
+    const outlined = outlineUnjudged(manifest, unjudged);
+    if (outlined) {
+      return { ok: true, manifest: outlined };
+    }
+  }
   const pieces: Array<string | { intrinsic: unknown }> = [];
   if (!flatten(manifest, pieces, 0)) {
     return { ok: false, reason: `the manifest is ${show(manifest)}, computed at deploy time` };
@@ -117,6 +135,30 @@ export function parseManifestProperty(ctx: TemplateContext, manifest: unknown): 
     return { ok: false, reason: `the manifest is not valid JSON (${(e as Error).message})` };
   }
   return { ok: true, manifest: { objects: Array.isArray(parsed) ? parsed : [parsed], placeholders, list: Array.isArray(parsed) } };
+}
+
+/**
+ * A literal manifest whose objects no rule reads, outlined instead of parsed: undefined unless the
+ * skim read the whole text as JSON and at least one top-level object can stand as its
+ * `{ apiVersion, kind }`. The other items are parsed from their own slice of the text, which
+ * `JSON.parse` reads as it reads them inside the whole.
+ */
+function outlineUnjudged(text: string, unjudged: (apiVersion: string, kind: string) => boolean): ParsedManifest | undefined {
+  const skim = skimJson(text);
+  if (!skim) {
+    return undefined;
+  }
+  const outlined = (item: SkimmedItem): boolean =>
+    item.object && !item.escaped && item.apiVersion !== undefined && item.kind !== undefined &&
+    // A `List` kind holds items to judge (see expandList).
+    !item.kind.endsWith('List') && unjudged(item.apiVersion, item.kind);
+  if (!skim.items.some(outlined)) {
+    return undefined;
+  }
+  const objects = skim.items.map((item) => (outlined(item)
+    ? { apiVersion: item.apiVersion, kind: item.kind }
+    : JSON.parse(text.slice(item.start, item.end))));
+  return { objects, placeholders: [], list: skim.list };
 }
 
 /** Flattens a string / nested `Fn::Join` into text and intrinsic pieces; false if it cannot. */

@@ -2,7 +2,7 @@ import { resourceAcknowledgements } from './acknowledgements';
 import { judgeAddonChart, judgeManagedAddon } from './addons';
 import { IDENTITY_JUDGES } from './identity';
 import { describeVia, Issue, IssueCollector } from './issues';
-import { expandList, JudgedObject, judgeKubernetesObject, materialize, PATCHED_KINDS } from './kubernetes';
+import { expandList, isUnjudgedKind, JudgedObject, judgeKubernetesObject, materialize, PATCHED_KINDS } from './kubernetes';
 import { parseManifestProperty, Placeholder, placeholderText } from './manifest';
 import { judgeEc2MetadataOptions, judgeHopCandidate, reasonOf } from './metadata-options';
 import { EC2_SPEC, followLaunchConfiguration, followLaunchTemplate, NODEGROUP_SPEC } from './references';
@@ -523,7 +523,8 @@ function auditManifestResource(
   const findings: Finding[] = [];
   // A manifest chosen by Fn::If: each branch that can be deployed is a manifest of its own.
   for (const [manifest, via] of manifestBranches(ctx, props.Manifest, 0)) {
-    const parsed = parseManifestProperty(ctx, manifest);
+    // Objects no rule reads (the CRDs that are most of a cluster's template) are counted, not built.
+    const parsed = parseManifestProperty(ctx, manifest, isUnjudgedKind);
     if (!parsed.ok) {
       const issues = new IssueCollector();
       issues.unknown(undefined, 'Properties.Manifest', `the Kubernetes manifest${via}`, `cannot be read: ${parsed.reason}`);
