@@ -103,8 +103,7 @@ export class IdentityIndex {
   public podIdentityAssociations(roleId: string): string[] {
     if (!this.associations) {
       const associations = new Map<string, string[]>();
-      for (const [id, r] of Object.entries(this.ctx.resources)) {
-        if (!isPlainObject(r) || r.Type !== POD_IDENTITY_ASSOCIATION_TYPE) continue;
+      for (const [id, r] of this.ctx.resourcesOfType(POD_IDENTITY_ASSOCIATION_TYPE)) {
         for (const t of texts(this.ctx, propertiesOf(r).RoleArn)) {
           const role = this.roleOf(t);
           if (role === undefined) continue;
@@ -218,8 +217,7 @@ export class IdentityIndex {
 
   private byLiteralName(type: string, property: string): Map<string, string> {
     const byName = new Map<string, string>();
-    for (const [id, r] of Object.entries(this.ctx.resources)) {
-      if (!isPlainObject(r) || r.Type !== type) continue;
+    for (const [id, r] of this.ctx.resourcesOfType(type)) {
       const names = texts(this.ctx, propertiesOf(r)[property]);
       if (names.length === 1 && names[0].kind === 'text' && !hasHole(names[0].text)) {
         byName.set(names[0].text, id);
@@ -243,7 +241,7 @@ export class IdentityIndex {
         }
       }
     };
-    for (const [id, r] of Object.entries(this.ctx.resources)) {
+    for (const [id, r] of this.ctx.resourceEntries) {
       if (!isPlainObject(r)) continue;
       const props = propertiesOf(r);
       switch (r.Type) {
@@ -282,7 +280,7 @@ export class IdentityIndex {
       attachments.set(policyId, list);
     };
     this.managedPoliciesByName ??= this.byLiteralName(MANAGED_POLICY_TYPE, 'ManagedPolicyName');
-    for (const [id, r] of Object.entries(this.ctx.resources)) {
+    for (const [id, r] of this.ctx.resourceEntries) {
       if (!isPlainObject(r)) continue;
       const props = propertiesOf(r);
       switch (r.Type) {

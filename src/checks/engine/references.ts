@@ -110,10 +110,7 @@ function namesIndex(ctx: TemplateContext, type: string, nameProperty: string): M
   let index = byType.get(key);
   if (!index) {
     index = new Map();
-    for (const [logicalId, resource] of Object.entries(ctx.resources)) {
-      if (!isPlainObject(resource) || resource.Type !== type) {
-        continue;
-      }
+    for (const [logicalId, resource] of ctx.resourcesOfType(type)) {
       const raw = own(resource.Properties, nameProperty);
       if (raw === undefined) {
         continue;

@@ -220,7 +220,7 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
 
   // What the engine cannot see of the template: a finding on the template itself.
   append(findings, toFindings(prepared.templateIssues, { file: source.file, stack: source.stack }, new Map()));
-  for (const [logicalId, resource] of Object.entries(ctx.resources)) {
+  for (const [logicalId, resource] of ctx.resourceEntries) {
     const hidden = prepared.resourceIssues.get(logicalId);
     if (hidden) {
       append(findings, toFindings(hidden, { file: source.file, stack: source.stack, resource: logicalId }, resourceAcknowledgements(resource)));

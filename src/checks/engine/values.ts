@@ -116,6 +116,8 @@ export class TemplateContext {
   private readonly mappings: Record<string, unknown>;
   private readonly conditions: Record<string, unknown>;
   private readonly conditionCache = new Map<string, Set<boolean>>();
+  private entries?: ReadonlyArray<readonly [string, unknown]>;
+  private byType?: Map<string, Array<readonly [string, Record<string, unknown>]>>;
 
   /**
    * @param template the template
@@ -131,6 +133,30 @@ export class TemplateContext {
     this.parameters = section('Parameters');
     this.mappings = section('Mappings');
     this.conditions = section('Conditions');
+  }
+
+  /** Every resource, in template order (made once per template: several rules scan them all). */
+  public get resourceEntries(): ReadonlyArray<readonly [string, unknown]> {
+    this.entries ??= Object.entries(this.resources);
+    return this.entries;
+  }
+
+  /** The resources with this `Type` (plain objects), in template order; indexed once per template. */
+  public resourcesOfType(type: string): ReadonlyArray<readonly [string, Record<string, unknown>]> {
+    if (!this.byType) {
+      this.byType = new Map();
+      for (const [id, r] of this.resourceEntries) {
+        if (isPlainObject(r) && typeof r.Type === 'string') {
+          const list = this.byType.get(r.Type);
+          if (list) {
+            list.push([id, r]);
+          } else {
+            this.byType.set(r.Type, [[id, r]]);
+          }
+        }
+      }
+    }
+    return this.byType.get(type) ?? [];
   }
 
   /** The resource type of a logical id in this template, if it is a resource here. */
