@@ -180,6 +180,18 @@ describe('the engine counts unjudged objects without building them, and still ju
     expect(rules(manifest)).toEqual(['HostNetworkPod Pod/agent']);
   });
 
+  test('prototype names as kinds and keys are read as any other name', () => {
+    const manifest = JSON.stringify([
+      { apiVersion: 'v1', kind: 'constructor' },
+      JSON.parse('{"__proto__":{"kind":"Pod"},"apiVersion":"v1","kind":"hasOwnProperty"}'),
+      hostPod,
+    ]);
+    expect(skimJson(manifest)!.items.map((i) => i.kind)).toEqual(['constructor', 'hasOwnProperty', 'Pod']);
+    const result = audit(manifest);
+    expect(result.findings.map((f) => `${f.ruleId} ${f.kubernetesObject}`)).toEqual(['HostNetworkPod Pod/agent']);
+    expect(result.checked).toEqual({ 'Custom::AWSCDK-EKS-KubernetesResource': 1, 'other Kubernetes objects': 2, 'Pod': 1 });
+  });
+
   test('a CRD text that is not JSON is reported as before', () => {
     const broken = JSON.stringify([crd]).slice(0, -2);
     const parseError = (() => {

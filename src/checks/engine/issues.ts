@@ -20,7 +20,8 @@ export function describeVia(c: { readonly via?: string }): string {
  * bad branches gives one finding that names them all.
  */
 export class IssueCollector {
-  private readonly groups = new Map<string, { ruleId: string; path: string; subject: string; phrases: string[]; decides?: string }>();
+  /** Made on the first issue: most resources judged have none. */
+  private groups?: Map<string, { ruleId: string; path: string; subject: string; phrases: string[]; decides?: string }>;
 
   /** `subject` is the property (e.g. `HttpPutResponseHopLimit`), `phrase` what it does (`is 2`). */
   public add(ruleId: string, path: string, subject: string, phrase: string): void {
@@ -37,6 +38,7 @@ export class IssueCollector {
 
   private collect(ruleId: string, decides: string | undefined, path: string, subject: string, phrase: string): void {
     const key = `${ruleId}\u0000${decides ?? ''}\u0000${path}\u0000${subject}`;
+    this.groups ??= new Map();
     const group = this.groups.get(key) ?? { ruleId, path, subject, phrases: [], ...(decides !== undefined ? { decides } : {}) };
     if (!group.phrases.includes(phrase)) {
       group.phrases.push(phrase);
@@ -45,6 +47,9 @@ export class IssueCollector {
   }
 
   public issues(): Issue[] {
+    if (!this.groups) {
+      return [];
+    }
     return [...this.groups.values()].map((g) => ({
       ruleId: g.ruleId,
       path: g.path,

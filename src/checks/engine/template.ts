@@ -220,7 +220,11 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
 
   // What the engine cannot see of the template: a finding on the template itself.
   append(findings, toFindings(prepared.templateIssues, { file: source.file, stack: source.stack }, new Map()));
-  for (const [logicalId, resource] of ctx.resourceEntries) {
+  const entries = ctx.resourceEntries;
+  // Indexed: no iterator result or destructured copy per resource, whichever tier V8 runs this in.
+  for (let i = 0; i < entries.length; i++) {
+    const logicalId = entries[i][0];
+    const resource = entries[i][1];
     const hidden = prepared.resourceIssues.get(logicalId);
     if (hidden) {
       append(findings, toFindings(hidden, { file: source.file, stack: source.stack, resource: logicalId }, resourceAcknowledgements(resource)));
@@ -234,10 +238,15 @@ export function auditTemplate(template: unknown, source: AuditSource = {}): Audi
     const locate = (): Located => {
       if (!located) {
         const constructPath = source.constructPaths?.get(logicalId) ?? cdkPathOf(resource);
-        // The resource's own acknowledgements win over those made on its scopes.
-        const acknowledgements = source.scopedAcknowledgements?.forPath(constructPath) ?? new Map<string, string>();
-        for (const [rule, reason] of resourceAcknowledgements(resource)) {
-          acknowledgements.set(rule, reason);
+        // The resource's own acknowledgements win over those made on its scopes (each lookup
+        // gives a map of its own; without scoped ones, the resource's map is the whole answer).
+        const scoped = source.scopedAcknowledgements?.forPath(constructPath);
+        let acknowledgements = resourceAcknowledgements(resource);
+        if (scoped && scoped.size > 0) {
+          for (const [rule, reason] of acknowledgements) {
+            scoped.set(rule, reason);
+          }
+          acknowledgements = scoped;
         }
         const constructType = source.constructTypes?.get(logicalId);
         located = { where: { file: source.file, stack: source.stack, resource: logicalId, constructPath, constructType }, acknowledgements };
@@ -531,12 +540,19 @@ function auditManifestResource(
       findings.push(...emit(issues.issues(), locate));
       continue;
     }
-    for (const o of parsed.manifest.objects.flatMap((x) => expandList(x))) {
-      for (const [i, judged] of judgeVariants(o, parsed.manifest.placeholders).entries()) {
-        if (i === 0) {
-          count(judged.countAs); // variants are one object
+    // Indexed loops: no iterator result per object (manifests can hold thousands).
+    const objects = parsed.manifest.objects;
+    for (let n = 0; n < objects.length; n++) {
+      const expanded = expandList(objects[n]);
+      for (let e = 0; e < expanded.length; e++) {
+        const variants = judgeVariants(expanded[e], parsed.manifest.placeholders);
+        for (let i = 0; i < variants.length; i++) {
+          const judged = variants[i];
+          if (i === 0) {
+            count(judged.countAs); // variants are one object
+          }
+          append(findings, emit(judged.issues, locate, judged.object, judged.acknowledgements));
         }
-        append(findings, emit(judged.issues, locate, judged.object, judged.acknowledgements));
       }
     }
   }

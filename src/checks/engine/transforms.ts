@@ -68,7 +68,11 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
       expanded[key] = value;
     }
   }
-  for (const [id, resource] of Object.entries(expanded)) {
+  // Indexed over the keys: no entry or iterator result per resource (this runs for every template).
+  const ids = Object.keys(expanded);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    const resource = expanded[id];
     if (own(resource, 'Type') === undefined && hasOwn(resource, 'Fn::Transform')) {
       const issues = new IssueCollector();
       issues.unknown(undefined, '', 'the resource', 'is an Fn::Transform (AWS::Include or a macro): it is only known at deploy time');

@@ -81,8 +81,19 @@ export function intrinsicName(v: unknown): string | undefined {
   if (!isPlainObject(v)) {
     return undefined;
   }
-  const keys = Object.keys(v);
-  return keys.length === 1 && INTRINSICS.has(keys[0]) ? keys[0] : undefined;
+  // The object's own enumerable keys, as Object.keys gives them, without making the array (this
+  // runs for nearly every value the engine reads), and no further than the second key.
+  let name: string | undefined;
+  for (const key in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, key)) {
+      continue;
+    }
+    if (name !== undefined) {
+      return undefined;
+    }
+    name = key;
+  }
+  return name !== undefined && INTRINSICS.has(name) ? name : undefined;
 }
 
 /** A short, bounded rendering of a value for messages. */
@@ -218,6 +229,14 @@ export class TemplateContext {
 
   /** Every value of `key` inside every candidate object (absent stays absent). */
   public field(candidates: Candidate[], key: string, depth = 0): Candidate[] {
+    if (candidates.length === 1) {
+      const only = candidates[0];
+      if (only.kind === 'known' && !only.via && isPlainObject(only.value)) {
+        // The common case (one object, reached directly): its field's values as they are, without
+        // a second list (evaluate always returns a list of its own).
+        return cap(this.evaluate(only.value[key], depth + 1));
+      }
+    }
     const out: Candidate[] = [];
     for (const c of candidates) {
       switch (c.kind) {
