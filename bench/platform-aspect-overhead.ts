@@ -174,15 +174,16 @@ export function main(): Row[] {
     }
     for (const r of rows) {
       const [first, last] = settling(r);
-      console.log(`settling (validation ${r.validation ? 'on' : 'off'}): the checker added ${first.toFixed(2)} ms per synth over the first third of the rounds, ` +
-        `${last.toFixed(2)} ms over the last third`);
+      console.log(`settling (validation ${r.validation ? 'on' : 'off'}): the checker added ${first.toFixed(2)} ms per synth ` +
+        `over the first third of the rounds, ${last.toFixed(2)} ms over the last third`);
     }
     for (const r of rows) {
       const [low, high] = r.interval.checker.map((x) => x / r.ms.none);
       const verdict = high <= 0.05 ? 'met' : low > 0.05 ? 'NOT met' : 'not shown either way (the interval spans 5%)';
       console.log(`target (validation ${r.validation ? 'on' : 'off'}: the aspect adds at most 5%): ${verdict}`);
     }
-    fs.writeFileSync(RESULTS, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, warmup: WARMUP, node: process.version, rows }, undefined, 2));
+    const results = { date: new Date().toISOString(), rounds: ROUNDS, warmup: WARMUP, node: process.version, rows };
+    fs.writeFileSync(RESULTS, JSON.stringify(results, undefined, 2));
     return rows;
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
