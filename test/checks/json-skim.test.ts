@@ -5,6 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { auditTemplate } from '../../src/checks/engine';
 import { skimJson } from '../../src/checks/engine/json-skim';
+import { isUnjudgedKind } from '../../src/checks/engine/kubernetes';
+import { parseManifestProperty } from '../../src/checks/engine/manifest';
+import { TemplateContext } from '../../src/checks/engine/values';
 import { vendoredKarpenterCrds } from '../../src/private/karpenter-crds';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -161,6 +164,15 @@ describe('the engine counts unjudged objects without building them, and still ju
   });
   const rules = (manifest: string) => audit(manifest).findings.map((f) => `${f.ruleId} ${f.kubernetesObject}`);
 
+  test('the CRD is not built: it stands as its apiVersion and kind, the Pod is parsed whole', () => {
+    // The findings and counts are the same either way; this is what makes the CRDs cheap.
+    const parsed = parseManifestProperty(new TemplateContext({}), JSON.stringify([crd, hostPod]), isUnjudgedKind);
+    expect(parsed.ok && parsed.manifest.objects).toEqual([{ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' }, hostPod]);
+    // Without the predicate (IAM documents, patches, Helm values) nothing is outlined.
+    const whole = parseManifestProperty(new TemplateContext({}), JSON.stringify([crd, hostPod]));
+    expect(whole.ok && whole.manifest.objects).toEqual([crd, hostPod]);
+  });
+
   test('a CRD next to a host-network Pod: the CRD is counted, the Pod judged', () => {
     const result = audit(JSON.stringify([crd, hostPod, crd]));
     expect(result.findings.map((f) => `${f.ruleId} ${f.kubernetesObject}`)).toEqual(['HostNetworkPod Pod/agent']);
@@ -170,7 +182,7 @@ describe('the engine counts unjudged objects without building them, and still ju
   test.each([
     ['an escaped kind key', JSON.stringify([crd]).slice(0, -1) + ',' + JSON.stringify(hostPod).replace('"kind"', '"k\\u0069nd"') + ']'],
     ['an escaped kind value', JSON.stringify([crd, hostPod]).replace('"kind":"Pod"', '"kind":"P\\u006fd"')],
-    ['a CRD kind overridden by a later key', JSON.stringify([{ ...hostPod, kind: 'CustomResourceDefinition' }]).replace(/}$/, '').replace(/}\]$/, ',"kind":"Pod"}]')],
+    ['a CRD kind overridden by a later key', JSON.stringify([{ ...hostPod, kind: 'CustomResourceDefinition' }]).replace(/}\]$/, ',"kind":"Pod"}]')],
     ['a List of Pods', JSON.stringify([crd, { apiVersion: 'v1', kind: 'List', items: [hostPod] }])],
     ['a PodList', JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [hostPod] })],
     ['a Pod in a nested list', JSON.stringify([crd, [hostPod]])],

@@ -316,7 +316,7 @@ export function skimJson(text: string): Skim | undefined {
       }
       i = skipWhitespace(text, i);
       if (open.length === 0) {
-        return i === text.length && (list || items.length === 1) ? { list, items } : undefined;
+        return i === text.length ? { list, items } : undefined;
       }
       const inObject = open[open.length - 1];
       const next = text.charCodeAt(i);
