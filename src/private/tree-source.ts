@@ -1,7 +1,9 @@
 import { CfnElement, NestedStack, Stack, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AuditSource, ByLogicalId } from '../checks/engine/result';
-import { ScopedAcknowledgements } from '../checks/engine/scoped-acknowledgements';
+import {
+  NATIVE_ACKNOWLEDGEMENT_METADATA, normalizeConstructPath, ScopedAcknowledgementLookup, ScopedAcknowledgements,
+} from '../checks/engine/scoped-acknowledgements';
 
 /**
  * What the construct tree knows about a stack's template beyond the template itself: the construct
@@ -22,38 +24,119 @@ export function treeAuditSource(stack: Stack, constructs?: () => ReadonlyMap<str
     const owner = c.node.scope;
     return owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
   });
-  const metadata = once(() => {
-    const entries: Array<{ path: string; type: unknown; data: unknown }> = [];
-    const visit = (c: IConstruct) => {
-      for (const m of c.node.metadata) {
-        entries.push({ path: c.node.path, type: m.type, data: m.data });
-      }
-    };
-    stack.node.scopes.forEach(visit);
-    // The stack's nested stacks are stacks of this app: the aspect (and ImdsAudit) judge them too.
-    const nestedStacks = new Set<string>();
+  // The stack's nested stacks are stacks of this app: the aspect (and ImdsAudit) judge them too.
+  // Asked only about AWS::CloudFormation::Stack resources.
+  const nestedStacks = once(() => {
+    const ids = new Set<string>();
     for (const c of stack.node.findAll()) {
-      if (c === stack) {
-        continue;
-      }
-      visit(c);
-      if (NestedStack.isNestedStack(c) && c.nestedStackParent === stack && c.nestedStackResource) {
-        nestedStacks.add(stack.resolve(c.nestedStackResource.logicalId));
+      if (c !== stack && NestedStack.isNestedStack(c) && c.nestedStackParent === stack && c.nestedStackResource) {
+        ids.add(stack.resolve(c.nestedStackResource.logicalId));
       }
     }
-    return { nestedStacks, scopedAcknowledgements: ScopedAcknowledgements.fromMetadataEntries(entries) };
+    return ids;
   });
+  const scopedAcknowledgements = new TreeAcknowledgements(stack);
   return {
     stack: stack.node.path,
     constructPaths,
     constructTypes,
     get nestedStacks() {
-      return metadata().nestedStacks;
+      return nestedStacks();
     },
-    get scopedAcknowledgements() {
-      return metadata().scopedAcknowledgements;
-    },
+    scopedAcknowledgements,
   };
+}
+
+/**
+ * The acknowledgements made with `Validations.of(scope).acknowledge()` that apply at a construct
+ * path, read from the constructs along that path only (from the app down, as far as the tree has
+ * them): an acknowledgement applies to its construct and everything below it, so no other
+ * construct's metadata matters. Only the stack, its ancestors and the constructs below it count.
+ *
+ * Each construct's metadata is read once, and the walk to a path's parent is made once per parent
+ * (the resources with findings are mostly siblings): a lookup costs one step down from a known
+ * construct, however many are asked.
+ */
+class TreeAcknowledgements implements ScopedAcknowledgementLookup {
+  private readonly records = new ScopedAcknowledgements();
+  private readonly read = new Set<IConstruct>();
+  private readonly stackAndAncestors: ReadonlySet<IConstruct>;
+  /** The construct at each parent path walked to (null where the tree has none), and whether it is the stack or below it. */
+  private readonly parents = new Map<string, { construct: IConstruct; inStack: boolean } | null>();
+
+  constructor(private readonly stack: Stack) {
+    this.stackAndAncestors = new Set(stack.node.scopes);
+  }
+
+  public forPath(constructPath: string | undefined): Map<string, string> {
+    if (constructPath === undefined) {
+      return new Map();
+    }
+    const at = normalizeConstructPath(constructPath);
+    const slash = at.lastIndexOf('/');
+    const parentPath = slash === -1 ? '' : at.slice(0, slash);
+    let parent = this.parents.get(parentPath);
+    if (parent === undefined) {
+      parent = this.walk(parentPath);
+      this.parents.set(parentPath, parent);
+    }
+    if (parent && at !== '') {
+      const leaf = childOf(parent.construct, at.slice(slash + 1));
+      if (leaf) {
+        this.visit(leaf, parent.inStack || leaf === this.stack);
+      }
+    }
+    return this.records.forPath(at);
+  }
+
+  /**
+   * Walks from the app down a path, reading each construct's records on the way; the construct at
+   * the path, or null where the tree ends first (the walk is bounded by the tree's depth, whatever
+   * the path's length).
+   */
+  private walk(parentPath: string): { construct: IConstruct; inStack: boolean } | null {
+    let c: IConstruct = this.stack.node.root;
+    let inStack = c === this.stack;
+    this.visit(c, inStack);
+    if (parentPath === '') {
+      return { construct: c, inStack };
+    }
+    for (const part of parentPath.split('/')) {
+      const child = childOf(c, part);
+      if (!child) {
+        return null;
+      }
+      c = child;
+      inStack ||= c === this.stack;
+      this.visit(c, inStack);
+    }
+    return { construct: c, inStack };
+  }
+
+  /** Reads a construct's acknowledgement records, once, if it counts for this stack. */
+  private visit(c: IConstruct, inStack: boolean): void {
+    if (this.read.has(c)) {
+      return;
+    }
+    this.read.add(c);
+    if (inStack || this.stackAndAncestors.has(c)) {
+      for (const m of c.node.metadata) {
+        if (m.type === NATIVE_ACKNOWLEDGEMENT_METADATA) {
+          this.records.addRecord(c.node.path, m.data);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The child of `c` with id `id`, if any. The check is not redundant: the tree keeps children in a
+ * plain object, where `tryFindChild('__proto__')` finds `Object.prototype`, and a path read from a
+ * template is input.
+ */
+function childOf(c: IConstruct, id: string): IConstruct | undefined {
+  const child: unknown = c.node.tryFindChild(id);
+  return Construct.isConstruct(child) && child.node.scope === c ? child : undefined;
 }
 
 /** A lookup over the stack's elements that works out (and remembers) each value when asked. */

@@ -8,7 +8,8 @@ import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleId } from '../../src';
+import { ImdsAcknowledgements, ImdsAudit, ImdsHopLimitChecker, ImdsHopLimitValidationPlugin, RuleCatalogue, RuleId } from '../../src';
+import { ruleOfNativeId } from '../../src/checks/engine/scoped-acknowledgements';
 import { runCli } from '../../src/cli/main';
 import { addPlugins, HAS_NATIVE_ACKNOWLEDGEMENTS, nativeAcknowledge, pluginReports, synthValidation } from '../support/compat';
 import { CDK_INIT_CONTEXT } from '../support/user-apps';
@@ -151,4 +152,38 @@ test('a reason of one character read from metadata does not acknowledge anything
   expect(others).toEqual([]);
   expect(finding.ruleId).toBe('HopLimitAboveOne');
   expect(finding.acknowledged).toBeUndefined();
+});
+
+test('every rule in the registry can be acknowledged by the id cdk synth prints for it (and by its legacy annotation id)', () => {
+  const ids = RuleCatalogue.all().map((r) => r.id);
+  expect(ids).toContain('ImdsV1Allowed');
+  for (const id of ids) {
+    expect([id, ruleOfNativeId(`cdk-hardened-eks-imds::${id}`)]).toEqual([id, id]);
+    expect([id, ruleOfNativeId(`Annotation::cdk-hardened-eks:${id}`)]).toEqual([id, id]);
+  }
+  expect(ruleOfNativeId('cdk-hardened-eks-imds::NoSuchRule')).toBeUndefined();
+  expect(ruleOfNativeId('cdk-hardened-eks-imds::1ImdsV1Allowed')).toBeUndefined();
+});
+
+test('ImdsV1Allowed (a rule id with a digit) acknowledged on a scope the way Validations.acknowledge records it: the aspect and the CLI agree', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ack-surfaces-v1-'));
+  const a = new App({ outdir });
+  const stack = new Stack(a, 'Fleet');
+  const legacy = new Construct(stack, 'Legacy');
+  for (const scope of [legacy, new Construct(stack, 'Other')]) {
+    new ec2.CfnLaunchTemplate(scope, 'Lt', { launchTemplateData: { metadataOptions: { httpTokens: 'optional', httpPutResponseHopLimit: 1 } } });
+  }
+  if (HAS_NATIVE_ACKNOWLEDGEMENTS) {
+    nativeAcknowledge(legacy, 'cdk-hardened-eks-imds::ImdsV1Allowed', REASON);
+  } else {
+    legacy.node.addMetadata('aws:cdk:acknowledged-rules', { 'cdk-hardened-eks-imds::ImdsV1Allowed': REASON });
+  }
+  Aspects.of(a).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+  const annotations = Annotations.fromStack(stack);
+  annotations.hasError('/Fleet/Other/Lt', Match.stringLikeRegexp('\\[ImdsV1Allowed\\]'));
+  expect(annotations.findError('/Fleet/Legacy/Lt', Match.anyValue())).toEqual([]);
+  annotations.hasInfo('/Fleet/Legacy/Lt', Match.stringLikeRegexp('\\[ImdsV1Allowed\\]'));
+  const { findings } = cliJson(outdir);
+  expect(findings.filter((f) => f.ruleId === 'ImdsV1Allowed').map((f) => [(f.constructPath ?? f.path ?? '').replace(/^\//, ''), f.acknowledged === true]).sort())
+    .toEqual([['Fleet/Legacy/Lt', true], ['Fleet/Other/Lt', false]]);
 });

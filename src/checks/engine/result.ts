@@ -1,4 +1,4 @@
-import type { ScopedAcknowledgements } from './scoped-acknowledgements';
+import type { ScopedAcknowledgementLookup } from './scoped-acknowledgements';
 import { append, Candidate, Counter } from './values';
 import { Finding } from '../finding';
 
@@ -37,7 +37,7 @@ export interface AuditSource {
   /** For a nested stack's template: what its parent passes to each parameter. */
   readonly parameterOverrides?: ReadonlyMap<string, Candidate[]>;
   /** Acknowledgements made on constructs (`Validations.of(scope).acknowledge()`). */
-  readonly scopedAcknowledgements?: ScopedAcknowledgements;
+  readonly scopedAcknowledgements?: ScopedAcknowledgementLookup;
 }
 
 export function mergeResults(results: AuditResult[]): AuditResult {

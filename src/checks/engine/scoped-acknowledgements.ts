@@ -21,15 +21,21 @@ export function isReason(reason: unknown): reason is string {
  * (the id it printed for the aspect's warnings before they took the checker's namespace).
  */
 export function ruleOfNativeId(id: string): string | undefined {
-  const m = /^(?:cdk-hardened-eks-imds::|annotation::cdk-hardened-eks:)([A-Za-z]+)$/i.exec(id);
+  const m = /^(?:cdk-hardened-eks-imds::|annotation::cdk-hardened-eks:)([A-Za-z][A-Za-z0-9]*)$/i.exec(id);
   return m && RuleCatalogue.has(m[1]) ? m[1] : undefined;
+}
+
+/** What the engine asks of acknowledgements made on constructs: those that apply at a construct path. */
+export interface ScopedAcknowledgementLookup {
+  /** The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest wins), in a map of the caller's own. */
+  forPath(constructPath: string | undefined): Map<string, string>;
 }
 
 /**
  * Acknowledgements made on constructs (`Validations.of(scope).acknowledge()`), each applying to its
  * construct and everything below it. Paths are construct paths without a leading `/`.
  */
-export class ScopedAcknowledgements {
+export class ScopedAcknowledgements implements ScopedAcknowledgementLookup {
   /** Reads the native records among metadata entries of one construct path. */
   public static fromMetadataEntries(entries: Iterable<{ path: string; type: unknown; data: unknown }>): ScopedAcknowledgements {
     const result = new ScopedAcknowledgements();
@@ -42,6 +48,8 @@ export class ScopedAcknowledgements {
   }
 
   private readonly byPath = new Map<string, Map<string, string>>();
+  /** `byPath`'s entries, shortest path first (the nearest scope is applied last), made when first needed. */
+  private ordered?: Array<[string, Map<string, string>]>;
 
   /** Adds one native record (`{ [id]: reason }`) made at a construct path. */
   public addRecord(constructPath: string, data: unknown): void {
@@ -51,33 +59,60 @@ export class ScopedAcknowledgements {
     for (const [id, reason] of Object.entries(data)) {
       const rule = ruleOfNativeId(id);
       if (rule && isReason(reason)) {
-        const at = normalize(constructPath);
+        const at = normalizeConstructPath(constructPath);
         let rules = this.byPath.get(at);
         if (!rules) {
           rules = new Map();
           this.byPath.set(at, rules);
+          this.ordered = undefined;
         }
         rules.set(rule, reason.trim());
       }
     }
   }
 
-  /** The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest wins). */
+  /**
+   * The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest wins).
+   * Each recorded path is compared with the path (no prefix of it is built), so the time is linear in
+   * the path's length for each recorded path, however many components the path has.
+   */
   public forPath(constructPath: string | undefined): Map<string, string> {
     const result = new Map<string, string>();
     if (constructPath === undefined || this.byPath.size === 0) {
       return result;
     }
-    const parts = normalize(constructPath).split('/');
-    for (let n = 0; n <= parts.length; n++) {
-      for (const [rule, reason] of this.byPath.get(parts.slice(0, n).join('/')) ?? []) {
-        result.set(rule, reason);
+    const at = normalizeConstructPath(constructPath);
+    this.ordered ??= [...this.byPath].sort(([a], [b]) => a.length - b.length);
+    for (const [recorded, rules] of this.ordered) {
+      if (isUnder(at, recorded)) {
+        for (const [rule, reason] of rules) {
+          result.set(rule, reason);
+        }
       }
     }
     return result;
   }
 }
 
-function normalize(constructPath: string): string {
-  return constructPath.replace(/^\/+/, '').replace(/\/+$/, '');
+/** Whether a normalized construct path is `scope` or below it (`''` is the app, above everything). */
+function isUnder(path: string, scope: string): boolean {
+  return scope === '' || path === scope || (path.startsWith(scope) && path.charCodeAt(scope.length) === SLASH);
+}
+
+const SLASH = 0x2f;
+
+/**
+ * A construct path without a leading or trailing `/`, as acknowledgements are recorded (a scan from
+ * each end: a regular expression anchored at the end backtracks over long runs of `/`).
+ */
+export function normalizeConstructPath(constructPath: string): string {
+  let start = 0;
+  let end = constructPath.length;
+  while (start < end && constructPath.charCodeAt(start) === SLASH) {
+    start++;
+  }
+  while (end > start && constructPath.charCodeAt(end - 1) === SLASH) {
+    end--;
+  }
+  return start === 0 && end === constructPath.length ? constructPath : constructPath.slice(start, end);
 }
