@@ -20,6 +20,7 @@ import { App, AspectPriority, Aspects, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AmiAlias, AmiFamily, AmiSelectorTerm, HardenedCluster, ImdsHopLimitChecker } from '../src';
+import { median, medianInterval } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 81);
 /**
@@ -79,28 +80,6 @@ function cpuMs(f: () => void): number {
   f();
   const d = process.cpuUsage(start);
   return (d.user + d.system) / 1000;
-}
-
-/**
- * A 95% interval for the median of `xs` (paired per-round differences): the 2.5th and 97.5th
- * percentiles of the medians of 2,000 resamples. The resampling is seeded, so a run's figures
- * follow from its samples alone.
- */
-export function medianInterval(xs: number[]): [number, number] {
-  // Park-Miller: a fixed seed, so the interval follows from the samples alone.
-  let seed = 20261202;
-  const next = () => {
-    seed = (seed * 48271) % 2147483647;
-    return seed / 2147483647;
-  };
-  const medians = Array.from({ length: 2000 }, () => median(xs.map(() => xs[Math.floor(next() * xs.length)])));
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(0.025 * medians.length)], medians[Math.floor(0.975 * medians.length)]];
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 interface Row {

@@ -16,7 +16,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildPlatform, median, medianInterval, synthQuietly } from './platform-aspect-overhead';
+import { buildPlatform, synthQuietly } from './platform-aspect-overhead';
+import { median, medianInterval } from './stats';
 
 type Case = 'none' | 'checker' | 'cdk-nag';
 const CASES: readonly Case[] = ['none', 'checker', 'cdk-nag'];
