@@ -83,11 +83,12 @@ export class ImdsHopLimitChecker implements IAspect {
     const previous = process.env.CDK_DISABLE_STACK_TRACE;
     process.env.CDK_DISABLE_STACK_TRACE = '1';
     const reported: Finding[] = [];
+    const judge = judgeFor(stack);
     try {
       for (const f of findings) {
         // A finding about the whole template (a macro) goes on the stack, from the checker closest to it.
         const element = f.resource === undefined ? stack : constructs().get(f.resource);
-        if (element && judgeOf(element, stack) === this) {
+        if (element && judge(element) === this) {
           annotateFinding(element, f);
           reported.push(f);
         }
@@ -141,8 +142,7 @@ function registerScope(checker: ImdsHopLimitChecker, construct: IConstruct): voi
  * but that never saw the element's stack (an app's checker does not reach into a stage) does
  * not count.
  */
-function judgeOf(element: IConstruct, stack: Stack): ImdsHopLimitChecker | undefined {
-  const scopes = (SCOPES.get(element.node.root) ?? []).filter((scope) => OBSERVED.get(scope.checker)?.has(stack));
+function judgeOf(element: IConstruct, stack: Stack, scopes = scopesJudging(stack)): ImdsHopLimitChecker | undefined {
   let best: CheckerScope | undefined;
   const ancestors = new Set(element.node.scopes);
   for (const scope of scopes) {
@@ -154,6 +154,27 @@ function judgeOf(element: IConstruct, stack: Stack): ImdsHopLimitChecker | undef
     best = scopes[0];
   }
   return best?.checker;
+}
+
+/** The scopes of the checkers that judge the stack's template, in the order they were first visited. */
+function scopesJudging(stack: Stack): CheckerScope[] {
+  return (SCOPES.get(stack.node.root) ?? []).filter((scope) => OBSERVED.get(scope.checker)?.has(stack));
+}
+
+/**
+ * `judgeOf` for the elements of one stack. When every such scope is the stack or above it (the
+ * usual case: a checker on the app, a stage or the stack), the same checker judges every element,
+ * worked out once; a scope inside the stack makes each element's own ancestors count.
+ */
+function judgeFor(stack: Stack): (element: IConstruct) => ImdsHopLimitChecker | undefined {
+  const scopes = scopesJudging(stack);
+  const above = new Set(stack.node.scopes);
+  if (scopes.every((scope) => above.has(scope.construct))) {
+    const forStack = judgeOf(stack, stack, scopes);
+    // An element of the stack has the stack's ancestors, and the stack, among its own.
+    return () => forStack;
+  }
+  return (element) => judgeOf(element, stack, scopes);
 }
 
 /** The stack a construct is in, if any (an app or a stage is in none). */

@@ -143,6 +143,19 @@ describe('checkers on nested scopes', () => {
     expect(annotations.findWarning('/Stack', Match.stringLikeRegexp('macro AWS::Serverless'))).toHaveLength(1);
   });
 
+  test('an app-wide checker and a warning one on a construct inside a stack: each element judged by the closest, once', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const team = new Construct(stack, 'Team');
+    hopTwo(team, 'Lt');
+    hopTwo(stack, 'Outside');
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    Aspects.of(team).add(new ImdsHopLimitChecker({ severity: Severity.WARNING }), { priority: AspectPriority.READONLY });
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.stringLikeRegexp('HopLimitAboveOne')).map((e) => e.id)).toEqual(['/Stack/Outside']);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('HopLimitAboveOne')).map((e) => e.id)).toEqual(['/Stack/Team/Lt']);
+  });
+
   test('two checkers on one scope: the first added judges, once', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');
