@@ -149,7 +149,7 @@ function cfnJsonValue(ctx: TemplateContext, logicalId: string, attribute: string
   if (ctx.resourceType(logicalId) !== CFN_JSON_TYPE || attribute !== 'Value') {
     return [{ kind: 'unknown', reason: `${where} is only known at deploy time` }];
   }
-  const resource = ctx.resources[logicalId] as Record<string, unknown>;
+  const resource = ctx.resource(logicalId) as Record<string, unknown>;
   const props = isPlainObject(resource.Properties) ? resource.Properties : {};
   return jsonDocument(ctx, props.Value, depth + 1).map((a) => withVia(a, `CfnJson ${logicalId}`));
 }

@@ -88,7 +88,7 @@ export class IdentityIndex {
   public trust(roleId: string): RoleTrust {
     let trust = this.trusts.get(roleId);
     if (!trust) {
-      trust = this.analyseTrust(propertiesOf(this.ctx.resources[roleId]));
+      trust = this.analyseTrust(propertiesOf(this.ctx.resource(roleId)));
       this.trusts.set(roleId, trust);
     }
     return trust;
@@ -203,7 +203,7 @@ export class IdentityIndex {
 
   /** An OIDC provider resource is an EKS one unless its `Url` is known and is not an EKS issuer. */
   private providerIssuerIsEks(providerId: string): boolean {
-    const urls = texts(this.ctx, propertiesOf(this.ctx.resources[providerId]).Url);
+    const urls = texts(this.ctx, propertiesOf(this.ctx.resource(providerId)).Url);
     const known = urls.filter((u): u is Extract<Text, { kind: 'text' }> => u.kind === 'text' && !hasHole(u.text));
     return urls.length === 0 || known.length < urls.length || known.some((u) => EKS_ISSUER.test(u.text));
   }

@@ -89,38 +89,48 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
 
 /**
  * Whether `Fn::Transform` appears anywhere in a value (iterative: no stack overflow on deep input;
- * no array is made per object visited, as it runs over every resource of every template).
+ * no array is made per object visited, nor per call: it runs over every resource of every
+ * template, and the one work list is emptied before it returns).
  */
 function containsTransform(value: unknown): boolean {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const v = pending.pop();
-    if (typeof v !== 'object' || v === null) {
-      continue;
-    }
-    if (Array.isArray(v)) {
-      for (const item of v) {
+  const pending = PENDING;
+  pending.push(value);
+  try {
+    while (pending.length > 0) {
+      const v = pending.pop();
+      if (typeof v !== 'object' || v === null) {
+        continue;
+      }
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const item: unknown = v[i];
+          if (typeof item === 'object' && item !== null) {
+            pending.push(item);
+          }
+        }
+        continue;
+      }
+      for (const key in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, key)) {
+          continue;
+        }
+        if (key === 'Fn::Transform') {
+          return true;
+        }
+        const item = (v as Record<string, unknown>)[key];
         if (typeof item === 'object' && item !== null) {
           pending.push(item);
         }
       }
-      continue;
     }
-    for (const key in v) {
-      if (!Object.prototype.hasOwnProperty.call(v, key)) {
-        continue;
-      }
-      if (key === 'Fn::Transform') {
-        return true;
-      }
-      const item = (v as Record<string, unknown>)[key];
-      if (typeof item === 'object' && item !== null) {
-        pending.push(item);
-      }
-    }
+    return false;
+  } finally {
+    pending.length = 0;
   }
-  return false;
 }
+
+/** containsTransform's work list (it calls nothing that could call it again). */
+const PENDING: unknown[] = [];
 
 /**
  * Expands one `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: fragment}]`, nested loops

@@ -122,7 +122,8 @@ function withVia(c: Candidate, via: string | undefined): Candidate {
  * The parts of a template that values can refer to. Built once per template.
  */
 export class TemplateContext {
-  public readonly resources: Record<string, unknown>;
+  /** The template's Resources section as it is (not copied: it is the largest part), read through `resource()`. */
+  private readonly resourceSection: Record<string, unknown>;
   private readonly parameters: Record<string, unknown>;
   private readonly mappings: Record<string, unknown>;
   private readonly conditions: Record<string, unknown>;
@@ -136,11 +137,13 @@ export class TemplateContext {
    */
   constructor(template: unknown, private readonly parameterOverrides?: ReadonlyMap<string, Candidate[]>) {
     const t = isPlainObject(template) ? template : {};
-    // Null-prototype copies: a logical id, parameter, condition or mapping named `constructor` or
-    // `__proto__` is looked up like any other name.
+    // Null-prototype copies of the small sections: a parameter, condition or mapping named
+    // `constructor` or `__proto__` is looked up like any other name. Resources are read with own-
+    // property checks instead (`resource()`, `hasResource()`).
     const section = (name: string): Record<string, unknown> =>
       Object.assign(Object.create(null), isPlainObject(own(t, name)) ? own(t, name) : {});
-    this.resources = section('Resources');
+    const resources = own(t, 'Resources');
+    this.resourceSection = isPlainObject(resources) ? resources : {};
     this.parameters = section('Parameters');
     this.mappings = section('Mappings');
     this.conditions = section('Conditions');
@@ -148,7 +151,7 @@ export class TemplateContext {
 
   /** Every resource, in template order (made once per template: several rules scan them all). */
   public get resourceEntries(): ReadonlyArray<readonly [string, unknown]> {
-    this.entries ??= Object.entries(this.resources);
+    this.entries ??= Object.entries(this.resourceSection);
     return this.entries;
   }
 
@@ -170,9 +173,19 @@ export class TemplateContext {
     return this.byType.get(type) ?? [];
   }
 
+  /** The resource with this logical id (its own property in the Resources section: never a prototype's). */
+  public resource(logicalId: string): unknown {
+    return Object.prototype.hasOwnProperty.call(this.resourceSection, logicalId) ? this.resourceSection[logicalId] : undefined;
+  }
+
+  /** Whether the Resources section has this logical id. */
+  public hasResource(logicalId: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.resourceSection, logicalId);
+  }
+
   /** The resource type of a logical id in this template, if it is a resource here. */
   public resourceType(logicalId: string): string | undefined {
-    const r = this.resources[logicalId];
+    const r = this.resource(logicalId);
     return isPlainObject(r) && typeof r.Type === 'string' ? r.Type : undefined;
   }
 
@@ -353,7 +366,7 @@ export class TemplateContext {
     if (arg in this.parameters) {
       return this.parameterValues(arg);
     }
-    if (arg in this.resources) {
+    if (this.hasResource(arg)) {
       return [{ kind: 'ref', logicalId: arg }];
     }
     return [{ kind: 'unknown', reason: `Ref ${arg} names nothing in this template` }];
@@ -406,7 +419,7 @@ export class TemplateContext {
       const dot = arg.indexOf('.');
       [target, attribute] = dot > 0 ? [arg.slice(0, dot), arg.slice(dot + 1)] : [arg, undefined];
     }
-    if (typeof target === 'string' && target in this.resources) {
+    if (typeof target === 'string' && this.hasResource(target)) {
       return [{ kind: 'ref', logicalId: target, attribute: typeof attribute === 'string' ? attribute : undefined }];
     }
     return [{ kind: 'unknown', reason: `Fn::GetAtt ${show(arg)} is only known at deploy time` }];

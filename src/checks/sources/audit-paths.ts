@@ -34,7 +34,7 @@ export function auditPaths(paths: string[], options: CheckerOptions = {}): Audit
  */
 function parentParameters(parent: { template: unknown; logicalId: string }): Map<string, Candidate[]> {
   const ctx = new TemplateContext(parent.template);
-  const passed = own(own(own(ctx.resources, parent.logicalId), 'Properties'), 'Parameters');
+  const passed = own(own(ctx.resource(parent.logicalId), 'Properties'), 'Parameters');
   const result = new Map<string, Candidate[]>();
   if (isPlainObject(passed)) {
     for (const [name, value] of Object.entries(passed)) {
