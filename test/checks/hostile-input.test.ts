@@ -50,6 +50,24 @@ describe.each(PROTOTYPE_NAMES)('the name %s', (name) => {
     expect(on(name)).toEqual([]);
   });
 
+  test('as the target of a Ref or GetAtt in a template with no such resource: names nothing here, never Object.prototype', () => {
+    const template = {
+      Resources: {
+        ByRef: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: { Ref: name } } } } },
+        ByGetAtt: {
+          Type: 'AWS::EC2::LaunchTemplate',
+          Properties: { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: { 'Fn::GetAtt': [name, 'Hop'] } } } },
+        },
+      },
+    };
+    const findings = auditTemplate(template).findings;
+    expect(findings.map((f) => [f.resource, f.ruleId, f.message])).toEqual([
+      ['ByRef', 'Unverifiable', expect.stringContaining(`Ref ${name} names nothing in this template`)],
+      ['ByGetAtt', 'Unverifiable', expect.stringContaining('is only known at deploy time')],
+    ]);
+    expect(findings[1].message).not.toContain('a reference to');
+  });
+
   test('as a Kubernetes kind, API group, name and key: no crash, still judged by group and kind', () => {
     const objects = [
       JSON.parse(`{ "apiVersion": "${name}", "kind": "${name}", "metadata": { "name": "${name}" }, "spec": { "${name}": 1 } }`),
