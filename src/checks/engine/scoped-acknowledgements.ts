@@ -48,8 +48,8 @@ export class ScopedAcknowledgements implements ScopedAcknowledgementLookup {
   }
 
   private readonly byPath = new Map<string, Map<string, string>>();
-  /** `byPath`'s entries, shortest path first (the nearest scope is applied last), made when first needed. */
-  private ordered?: Array<[string, Map<string, string>]>;
+  /** The lengths of the recorded paths: only a prefix of one of these lengths can be recorded. */
+  private readonly lengths = new Set<number>();
 
   /** Adds one native record (`{ [id]: reason }`) made at a construct path. */
   public addRecord(constructPath: string, data: unknown): void {
@@ -64,7 +64,7 @@ export class ScopedAcknowledgements implements ScopedAcknowledgementLookup {
         if (!rules) {
           rules = new Map();
           this.byPath.set(at, rules);
-          this.ordered = undefined;
+          this.lengths.add(at.length);
         }
         rules.set(rule, reason.trim());
       }
@@ -72,9 +72,11 @@ export class ScopedAcknowledgements implements ScopedAcknowledgementLookup {
   }
 
   /**
-   * The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest wins).
-   * Each recorded path is compared with the path (no prefix of it is built), so the time is linear in
-   * the path's length for each recorded path, however many components the path has.
+   * The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest
+   * wins), the path's prefixes (`''`, `A`, `A/B`, ... and the path) taken outermost first. A prefix
+   * is cut and looked up only where its length is that of a recorded path, so a lookup is one scan
+   * of the path for `/` plus a few slices, however many components the path or records the
+   * acknowledgements have.
    */
   public forPath(constructPath: string | undefined): Map<string, string> {
     const result = new Map<string, string>();
@@ -82,21 +84,20 @@ export class ScopedAcknowledgements implements ScopedAcknowledgementLookup {
       return result;
     }
     const at = normalizeConstructPath(constructPath);
-    this.ordered ??= [...this.byPath].sort(([a], [b]) => a.length - b.length);
-    for (const [recorded, rules] of this.ordered) {
-      if (isUnder(at, recorded)) {
-        for (const [rule, reason] of rules) {
-          result.set(rule, reason);
-        }
+    const apply = (end: number) => {
+      for (const [rule, reason] of (this.lengths.has(end) ? this.byPath.get(at.slice(0, end)) : undefined) ?? []) {
+        result.set(rule, reason);
       }
+    };
+    apply(0);
+    if (at !== '') {
+      for (let slash = at.indexOf('/'); slash !== -1; slash = at.indexOf('/', slash + 1)) {
+        apply(slash);
+      }
+      apply(at.length);
     }
     return result;
   }
-}
-
-/** Whether a normalized construct path is `scope` or below it (`''` is the app, above everything). */
-function isUnder(path: string, scope: string): boolean {
-  return scope === '' || path === scope || (path.startsWith(scope) && path.charCodeAt(scope.length) === SLASH);
 }
 
 const SLASH = 0x2f;
