@@ -195,7 +195,7 @@ function cpuMs(since?: NodeJS.CpuUsage): number {
  * What the "with" side of a pair adds: the checker, or an aspect that does nothing (registered the
  * same way), which measures what aws-cdk-lib's invocation of any aspect on every construct costs.
  */
-export type Side = 'checker' | 'noop';
+type Side = 'checker' | 'noop';
 
 /** Visits every construct and does nothing. */
 class NoopAspect implements IAspect {
