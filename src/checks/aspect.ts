@@ -8,8 +8,8 @@ import { applyCheckerOptions, validateCheckerOptions } from './options';
 import { escapeControl } from './report/escape';
 import { findingSentence } from './report/sentence';
 import { Severity } from './severity';
-import { once, stackElements, treeAuditSource } from '../private/tree-source';
-import { observeWrittenTemplate } from '../private/written-template';
+import { elementLookup, treeAuditSource } from '../private/tree-source';
+import { observeWrittenTemplate, RenderedLogicalIds } from '../private/written-template';
 
 /**
  * Options of the `ImdsHopLimitChecker` aspect.
@@ -68,12 +68,12 @@ export class ImdsHopLimitChecker implements IAspect {
     stacks.add(stack);
     // Judge the template the stack's synthesizer writes, as it writes it: after every aspect,
     // overrides and cross-stack references included, with no second rendering.
-    observeWrittenTemplate(stack, (template) => this.annotate(stack, template), 'ImdsHopLimitChecker');
+    observeWrittenTemplate(stack, (template, ids) => this.annotate(stack, template, ids), 'ImdsHopLimitChecker');
   }
 
-  private annotate(stack: Stack, template: unknown): void {
-    const constructs = once(() => stackElements(stack));
-    const findings = applyCheckerOptions(auditTemplate(template, treeAuditSource(stack, constructs)).findings, this.options);
+  private annotate(stack: Stack, template: unknown, ids: RenderedLogicalIds): void {
+    const elementOf = elementLookup(stack, ids);
+    const findings = applyCheckerOptions(auditTemplate(template, treeAuditSource(stack, elementOf)).findings, this.options);
     if (findings.length === 0) {
       return;
     }
@@ -87,7 +87,7 @@ export class ImdsHopLimitChecker implements IAspect {
     try {
       for (const f of findings) {
         // A finding about the whole template (a macro) goes on the stack, from the checker closest to it.
-        const element = f.resource === undefined ? stack : constructs().get(f.resource);
+        const element = f.resource === undefined ? stack : elementOf(f.resource);
         if (element && judge(element) === this) {
           annotateFinding(element, f);
           reported.push(f);

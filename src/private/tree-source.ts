@@ -1,5 +1,6 @@
 import { CfnElement, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { renderedElement, RenderedLogicalIds } from './written-template';
 import { AuditSource, ByLogicalId } from '../checks/engine/result';
 import {
   NATIVE_ACKNOWLEDGEMENT_METADATA, normalizeConstructPath, ScopedAcknowledgementLookup, ScopedAcknowledgements,
@@ -14,10 +15,10 @@ import {
  * resources with findings, and about nested stack resources), so a stack without findings costs
  * no walk of the tree.
  *
- * @param constructs the stack's elements by logical id, when already collected
+ * @param elementOf the stack's element with a logical id, when the caller has a lookup
  */
-export function treeAuditSource(stack: Stack, constructs?: () => ReadonlyMap<string, IConstruct>): AuditSource {
-  const byId = once(() => constructs?.() ?? stackElements(stack));
+export function treeAuditSource(stack: Stack, elementOf?: ElementLookup): AuditSource {
+  const byId = elementOf ?? elementLookup(stack);
   // Paths and types are looked up only for resources with findings: worked out per logical id.
   const constructPaths = lookup(byId, (c) => c.node.path);
   const constructTypes = lookup(byId, (c) => {
@@ -140,12 +141,12 @@ function childOf(c: IConstruct, id: string): IConstruct | undefined {
 }
 
 /** A lookup over the stack's elements that works out (and remembers) each value when asked. */
-function lookup(byId: () => ReadonlyMap<string, IConstruct>, value: (c: IConstruct) => string | undefined): ByLogicalId {
+function lookup(byId: ElementLookup, value: (c: IConstruct) => string | undefined): ByLogicalId {
   const known = new Map<string, string | undefined>();
   return {
     get: (id: string) => {
       if (!known.has(id)) {
-        const c = byId().get(id);
+        const c = byId(id);
         known.set(id, c === undefined ? undefined : value(c));
       }
       return known.get(id);
@@ -167,9 +168,23 @@ function jsiiFqn(construct: IConstruct): string | undefined {
   return typeof rtti?.fqn === 'string' ? rtti.fqn : undefined;
 }
 
+/** The stack's element with a logical id (not one of its nested stacks' elements), if any. */
+export type ElementLookup = (logicalId: string) => CfnElement | undefined;
+
+/**
+ * The stack's elements by logical id. With `rendered`, the ids the stack's rendering allocated
+ * (see `renderedElement`) answer first, so that ids are not allocated a second time for every
+ * element of the stack; an id not among them (an overridden one) is looked up in the map
+ * of every element, made the first time it is needed.
+ */
+export function elementLookup(stack: Stack, rendered?: RenderedLogicalIds): ElementLookup {
+  const all = once(() => stackElements(stack));
+  return (logicalId) => (rendered && renderedElement(stack, rendered, logicalId)) ?? all().get(logicalId);
+}
+
 /** The stack's own elements (not those of its nested stacks) by logical id. */
-export function stackElements(stack: Stack): Map<string, IConstruct> {
-  const result = new Map<string, IConstruct>();
+export function stackElements(stack: Stack): Map<string, CfnElement> {
+  const result = new Map<string, CfnElement>();
   for (const c of stack.node.findAll()) {
     if (CfnElement.isCfnElement(c) && c.stack === stack) {
       result.set(logicalIdOf(stack, c), c);

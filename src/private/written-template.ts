@@ -1,7 +1,17 @@
-import { ISynthesisSession, IStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { CfnElement, ISynthesisSession, IStackSynthesizer, Stack } from 'aws-cdk-lib';
 
-/** Called with the template a stack's synthesizer is about to write, the very object it writes. */
-export type TemplateObserver = (template: { [section: string]: unknown }) => void;
+/**
+ * The elements `Stack.getLogicalId()` was asked about while the template was rendered, by the id it
+ * gave them (the last asked, where two got one id). Use it through `renderedElement()`: an element
+ * whose id is overridden, or of another stack, can be in it.
+ */
+export type RenderedLogicalIds = ReadonlyMap<string, CfnElement>;
+
+/**
+ * Called with the template a stack's synthesizer is about to write, the very object it writes, and
+ * the logical ids its rendering allocated (a lookup that avoids allocating them all again).
+ */
+export type TemplateObserver = (template: { [section: string]: unknown }, ids: RenderedLogicalIds) => void;
 
 interface Observed {
   readonly observers: TemplateObserver[];
@@ -101,19 +111,69 @@ function wrapRender(proto: object): void {
         return render.call(this);
       }
       let template: { [section: string]: unknown };
+      const outermost = state.writing && !state.seen && state.depth === 0;
+      const ids = new Map<string, CfnElement>();
+      const restore = outermost ? recordLogicalIds(this, ids) : undefined;
       state.depth++;
       try {
         template = render.call(this);
       } finally {
         state.depth--;
+        restore?.();
       }
-      if (state.writing && !state.seen && state.depth === 0) {
+      if (outermost) {
         state.seen = true;
         for (const o of state.observers) {
-          o(template);
+          o(template, ids);
         }
       }
       return template;
     },
   });
+}
+
+/**
+ * Records in `ids` each logical id the stack allocates (`getLogicalId()`, which rendering calls
+ * through `CfnElement.logicalId` for every element of the stack whose id is not overridden, and
+ * again for every reference to it), until the returned function is called: the method is shadowed
+ * on the instance for that time only. It runs thousands of times per template, so it only records;
+ * what a recorded element may be used for is checked when it is looked up (`renderedElement`). If
+ * rendering stops calling the method (another aws-cdk-lib), nothing is recorded and lookups fall
+ * back to allocating every id.
+ */
+function recordLogicalIds(stack: Stack, ids: Map<string, CfnElement>): () => void {
+  const own = Object.getOwnPropertyDescriptor(stack, 'getLogicalId');
+  const allocate = stack.getLogicalId;
+  if (typeof allocate !== 'function' || (own && !own.configurable)) {
+    return () => {};
+  }
+  Object.defineProperty(stack, 'getLogicalId', {
+    configurable: true,
+    writable: true,
+    value: function getLogicalIdRecorded(this: Stack, element: CfnElement): string {
+      const id = allocate.call(this, element);
+      ids.set(id, element);
+      return id;
+    },
+  });
+  return () => {
+    if (own) {
+      Object.defineProperty(stack, 'getLogicalId', own);
+    } else {
+      delete (stack as { getLogicalId?: unknown }).getLogicalId;
+    }
+  };
+}
+
+/**
+ * The element `ids` holds for `logicalId` if it is the stack's own element with that logical id:
+ * it is in the stack (not a nested one) and its id is not overridden (so its id is what
+ * `getLogicalId()` returned). Another element cannot have the same id: CloudFormation ids are
+ * unique in a template, and aws-cdk-lib refuses to render a stack where two elements share one.
+ * Undefined otherwise, and then the caller looks the id up another way.
+ */
+export function renderedElement(stack: Stack, ids: RenderedLogicalIds, logicalId: string): CfnElement | undefined {
+  const element = ids.get(logicalId);
+  return element !== undefined && element.stack === stack
+    && !(element as unknown as { _logicalIdOverride?: unknown })._logicalIdOverride ? element : undefined;
 }

@@ -1,11 +1,11 @@
 // The aspect judges the template a stack's synthesizer writes, as it writes it (no second
 // rendering): what it judges is the file, and a synthesis it cannot see fails instead of passing.
 import * as fs from 'fs';
-import { App, AspectPriority, Aspects, CfnResource, DefaultStackSynthesizer, ISynthesisSession, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnElement, CfnResource, DefaultStackSynthesizer, ISynthesisSession, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ImdsHopLimitChecker } from '../../src';
-import { observeWrittenTemplate } from '../../src/private/written-template';
+import { observeWrittenTemplate, renderedElement, RenderedLogicalIds } from '../../src/private/written-template';
 
 function launchTemplate(scope: Stack, id: string, hop: unknown): CfnResource {
   return new ec2.CfnLaunchTemplate(scope, id, {
@@ -101,4 +101,66 @@ test('a Stack subclass that overrides _toCloudFormation and calls super is judge
   Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
   expect(hopErrors(stack)).toEqual([expect.stringMatching(/HttpPutResponseHopLimit is 4/)]);
   expect(hopErrors(plain)).toEqual([]);
+});
+
+describe('the logical ids the rendering allocated find the constructs to annotate', () => {
+  class PrefixedStack extends Stack {
+    protected allocateLogicalId(element: CfnElement): string {
+      return `Team${super.allocateLogicalId(element)}`;
+    }
+  }
+
+  test.each([['Stack', Stack], ['a Stack subclass allocating its own ids', PrefixedStack]])(
+    'in a %s, findings land on the L1, the L2 and the element whose id is overridden',
+    (_name, StackClass) => {
+      const app = new App();
+      const stack = new StackClass(app, 'Nodes');
+      const l1 = launchTemplate(stack, 'L1', 2);
+      const l2 = new ec2.LaunchTemplate(stack, 'L2', { requireImdsv2: true, httpPutResponseHopLimit: 3 });
+      const overridden = launchTemplate(stack, 'Overridden', 4);
+      overridden.overrideLogicalId('NodesTemplate');
+      launchTemplate(stack, 'Fine', 1);
+      Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+      const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('HopLimitAboveOne'))
+        .map((m) => `${m.id} ${/HttpPutResponseHopLimit is (\d)/.exec(String(m.entry.data))?.[1]}`).sort();
+      const l2Resource = l2.node.defaultChild as CfnElement;
+      expect(errors).toEqual([
+        `/${l1.node.path} 2`, `/${l2Resource.node.path} 3`, `/${overridden.node.path} 4`,
+      ].sort());
+      // The recorder is gone from the stack once the template is rendered.
+      expect(Object.getOwnPropertyDescriptor(stack, 'getLogicalId')).toBeUndefined();
+    });
+
+  test('the observer gets the ids the rendering gave, and renderedElement keeps only the stack\'s own elements with un-overridden ids', () => {
+    const app = new App();
+    const parent = new Stack(app, 'Parent');
+    const nested = new NestedStack(parent, 'Nested');
+    const own = launchTemplate(parent, 'Own', 1);
+    const overridden = launchTemplate(parent, 'Overridden', 1);
+    overridden.overrideLogicalId('Renamed');
+    const inner = launchTemplate(nested, 'Inner', 1);
+    let ids: RenderedLogicalIds | undefined;
+    observeWrittenTemplate(parent, (_t, rendered) => { ids = rendered; }, 'test');
+    app.synth();
+    expect(ids?.get('Own')).toBe(own);
+    expect(renderedElement(parent, ids!, 'Own')).toBe(own);
+    expect(renderedElement(parent, ids!, 'Renamed')).toBeUndefined();
+    // Ids of another stack's elements, and an id the parent's element had before it was overridden.
+    const forged = new Map<string, CfnElement>([['Inner', inner], ['Overridden', overridden]]);
+    expect(renderedElement(parent, forged, 'Inner')).toBeUndefined();
+    expect(renderedElement(parent, forged, 'Overridden')).toBeUndefined();
+  });
+
+  test('a getLogicalId the stack instance had of its own is put back after rendering', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Own');
+    launchTemplate(stack, 'Lt', 2);
+    const mine = function (this: Stack, element: CfnElement) { return `Mine${Stack.prototype.getLogicalId.call(this, element)}`; };
+    Object.defineProperty(stack, 'getLogicalId', { value: mine, writable: true, configurable: true });
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('HopLimitAboveOne'));
+    expect(errors.map((m) => m.id)).toEqual(['/Own/Lt']);
+    expect(Object.getOwnPropertyDescriptor(stack, 'getLogicalId')?.value).toBe(mine);
+    expect(Object.keys(JSON.parse(fs.readFileSync(app.synth().getStackByName('Own').templateFullPath, 'utf8')).Resources)).toEqual(['MineLt']);
+  });
 });
