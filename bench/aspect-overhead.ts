@@ -4,7 +4,8 @@
 //   npx projen bench:synthetic                          (`npm run bench` runs it after the platform benchmarks)
 //   BENCH_N=200 BENCH_RUNS=3 npx projen bench:synthetic   (quick look)
 //
-// Each run builds a fresh app, then times `app.synth()` alone (construction is reported apart),
+// Each case (N, 10N, validation on, the reference row, the phase table) runs in a process of its
+// own (see inChild). Each run builds a fresh app, then times `app.synth()` alone (construction is reported apart),
 // in pairs with / without the aspect (alternating which goes first), and the overhead is the median
 // of the per-pair differences with a 95% bootstrap interval, so that drift (JIT, heap growth,
 // thermal, other work on the machine) cancels: single synths here range over nearly 2x. After
@@ -18,7 +19,7 @@
 // the app without one: what aws-cdk-lib's invocation of any aspect costs here, which the checker's
 // figure includes (not judged against the target). Results: a table on stdout, JSON in
 // bench/aspect-overhead.bench.json.
-import { execSync } from 'child_process';
+import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -311,7 +312,7 @@ export type Phases = Record<string, { cpuMs: number; calls: number }>;
 /**
  * Where the aspect's time goes: wraps the functions it calls (module exports and prototype
  * methods, looked up at call time) and takes the CPU time of each over PHASE_RUNS synths with the
- * aspect (median per phase). Run after the measured cases, never during them.
+ * aspect (median per phase). Run in a process of its own, never during the measured cases.
  */
 export function phases(n: number, env: CaseEnv): Phases {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -383,21 +384,15 @@ function main(): void {
     + `node ${process.version}, ${os.cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   const defaults: CaseEnv = { validation: false };
 
-  // Warm-up: load every module and let the JIT settle, on a small app; not recorded.
-  const warm = shapeFor(Math.max(100, Math.round(N / 10)));
-  for (const validation of [false, true]) {
-    runOnce(warm, true, { ...defaults, validation });
-    runOnce(warm, false, { ...defaults, validation });
-  }
-
-  const atN = measure('N, validation off', N, defaults, RUNS);
-  const at10N = measure('10N, validation off', 10 * N, defaults, RUNS_10N);
+  // Each case runs in a process of its own (see inChild).
+  const atN = inChild<Case>({ name: 'N, validation off', n: N, env: defaults, pairs: RUNS });
+  const at10N = inChild<Case>({ name: '10N, validation off', n: 10 * N, env: defaults, pairs: RUNS_10N });
   const cases: Case[] = [atN, at10N];
   if (process.env.BENCH_SKIP_VALIDATION !== '1') {
-    cases.push(measure('N, validation on', N, { ...defaults, validation: true }, RUNS_VALIDATION));
+    cases.push(inChild<Case>({ name: 'N, validation on', n: N, env: { ...defaults, validation: true }, pairs: RUNS_VALIDATION }));
   }
   if (RUNS_NOOP > 0) {
-    cases.push(measure('N, a no-op aspect (reference, not the checker)', N, defaults, RUNS_NOOP, 'noop'));
+    cases.push(inChild<Case>({ name: 'N, a no-op aspect (reference, not the checker)', n: N, env: defaults, pairs: RUNS_NOOP, side: 'noop' }));
   }
   for (const c of cases.filter((x) => !x.whatIf)) {
     const same = c.n === N ? atN : at10N;
@@ -411,7 +406,7 @@ function main(): void {
     /** The time the aspect adds, at 10N over at N. */
     added: added(at10N) / added(atN),
   };
-  const phaseRuns = { default: phases(N, defaults) };
+  const phaseRuns = { default: inChild<Phases>({ name: 'phases', n: N, env: defaults, pairs: 0, phases: true }) };
 
   console.log('median synth time, CPU ms (wall ms in brackets)');
   console.log(table(
@@ -507,6 +502,54 @@ function gitCommit(): string | undefined {
   }
 }
 
+/** One case of the benchmark, as the parent hands it to the child process that runs it. */
+interface CaseSpec {
+  readonly name: string;
+  readonly n: number;
+  readonly env: CaseEnv;
+  readonly pairs: number;
+  readonly side?: Side;
+  /** Instead of pairs, the instrumented synths of the phase table. */
+  readonly phases?: boolean;
+}
+
+const CHILD = 'CDK_HARDENED_EKS_BENCH_CASE';
+
+/**
+ * Runs one case in a fresh process and returns what it measured. Every synth leaves about 6 MB
+ * reachable in the process (aws-cdk-lib's token map keeps every token it ever registered), so in
+ * one process each case ran on a heap grown by the ones before it: the 10N pairs after 101 pairs at
+ * N took 35 s each instead of 4.5 (old-space collections over 1.2 GB left behind). A process per
+ * case gives each the same start: module loading and the JIT warm-up happen in it, before its pairs.
+ */
+function inChild<T>(spec: CaseSpec): T {
+  const result = spawnSync(process.execPath, [...process.execArgv, '-r', 'ts-node/register/transpile-only', __filename], {
+    env: { ...process.env, [CHILD]: JSON.stringify(spec), TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json') },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`the benchmark case "${spec.name}" failed in its process (exit ${result.status}, signal ${result.signal})`);
+  }
+  return JSON.parse(line) as T;
+}
+
+/** In the child: warm up on a small app (modules loaded, the JIT settled; not recorded), then run the case. */
+function runChild(spec: CaseSpec): void {
+  const warm = shapeFor(Math.max(100, Math.round(N / 10)));
+  runOnce(warm, true, spec.env);
+  runOnce(warm, false, spec.env);
+  const out = spec.phases ? phases(spec.n, spec.env) : measure(spec.name, spec.n, spec.env, spec.pairs, spec.side);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
 if (require.main === module) {
-  main();
+  const child = process.env[CHILD];
+  if (child) {
+    runChild(JSON.parse(child) as CaseSpec);
+  } else {
+    main();
+  }
 }
