@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { renderedElement, RenderedLogicalIds } from './written-template';
 import { AuditSource, ByLogicalId } from '../checks/engine/result';
 import {
-  NATIVE_ACKNOWLEDGEMENT_METADATA, normalizeConstructPath, ScopedAcknowledgementLookup, ScopedAcknowledgements,
+  acknowledgedRules, NATIVE_ACKNOWLEDGEMENT_METADATA, normalizeConstructPath, ScopedAcknowledgementLookup, ScopedAcknowledgements,
 } from '../checks/engine/scoped-acknowledgements';
 
 /**
@@ -20,7 +20,13 @@ import {
 export function treeAuditSource(stack: Stack, elementOf?: ElementLookup): AuditSource {
   const byId = elementOf ?? elementLookup(stack);
   // Paths and types are looked up only for resources with findings: worked out per logical id.
-  const constructPaths = lookup(byId, (c) => c.node.path);
+  // The element at each path given out is remembered, for its acknowledgements (TreeAcknowledgements).
+  const elementsByPath = new Map<string, IConstruct>();
+  const constructPaths = lookup(byId, (c) => {
+    const constructPath = c.node.path;
+    elementsByPath.set(constructPath, c);
+    return constructPath;
+  });
   const constructTypes = lookup(byId, (c) => {
     const owner = c.node.scope;
     return owner && owner.node.defaultChild === c ? jsiiFqn(owner) : undefined;
@@ -36,7 +42,7 @@ export function treeAuditSource(stack: Stack, elementOf?: ElementLookup): AuditS
     }
     return ids;
   });
-  const scopedAcknowledgements = new TreeAcknowledgements(stack);
+  const scopedAcknowledgements = new TreeAcknowledgements(stack, elementsByPath);
   return {
     stack: stack.node.path,
     constructPaths,
@@ -54,9 +60,12 @@ export function treeAuditSource(stack: Stack, elementOf?: ElementLookup): AuditS
  * them): an acknowledgement applies to its construct and everything below it, so no other
  * construct's metadata matters. Only the stack, its ancestors and the constructs below it count.
  *
- * Each construct's metadata is read once, and the walk to a path's parent is made once per parent
- * (the resources with findings are mostly siblings): a lookup costs one step down from a known
- * construct, however many are asked.
+ * The path of one of the stack's elements (as the source's `constructPaths` gave it out) is
+ * answered from the element's scopes, each construct's acknowledgements merged with its parent's
+ * once and remembered (the resources with findings are mostly siblings: a lookup is one step up to
+ * a known construct). Any other path (one read from a template's `aws:cdk:path`) is walked from the
+ * app down; there too each construct's metadata is read once, and the walk to a path's parent is
+ * made once per parent.
  */
 class TreeAcknowledgements implements ScopedAcknowledgementLookup {
   private readonly records = new ScopedAcknowledgements();
@@ -64,14 +73,21 @@ class TreeAcknowledgements implements ScopedAcknowledgementLookup {
   private readonly stackAndAncestors: ReadonlySet<IConstruct>;
   /** The construct at each parent path walked to (null where the tree has none), and whether it is the stack or below it. */
   private readonly parents = new Map<string, { construct: IConstruct; inStack: boolean } | null>();
+  /** The acknowledgements that apply at each construct of an element's scopes (shared: copied when given out). */
+  private readonly along = new Map<IConstruct, ReadonlyMap<string, string>>();
 
-  constructor(private readonly stack: Stack) {
+  /** @param elements the stack's own elements, by the paths the source gave out for them */
+  constructor(private readonly stack: Stack, private readonly elements: ReadonlyMap<string, IConstruct> = new Map()) {
     this.stackAndAncestors = new Set(stack.node.scopes);
   }
 
   public forPath(constructPath: string | undefined): Map<string, string> {
     if (constructPath === undefined) {
       return new Map();
+    }
+    const element = this.elements.get(constructPath);
+    if (element) {
+      return new Map(this.alongScopes(element));
     }
     const at = normalizeConstructPath(constructPath);
     const slash = at.lastIndexOf('/');
@@ -112,6 +128,41 @@ class TreeAcknowledgements implements ScopedAcknowledgementLookup {
       this.visit(c, inStack);
     }
     return { construct: c, inStack };
+  }
+
+  /**
+   * The acknowledgements that apply at one of the stack's elements: its scopes' records, the
+   * nearest winning. Every scope counts (an element of the stack has the stack, its ancestors and
+   * constructs below the stack as scopes). Iterative; each construct is merged once.
+   */
+  private alongScopes(element: IConstruct): ReadonlyMap<string, string> {
+    const unmerged: IConstruct[] = [];
+    let base: ReadonlyMap<string, string> = NONE;
+    for (let c: IConstruct | undefined = element; c; c = c.node.scope) {
+      const known = this.along.get(c);
+      if (known) {
+        base = known;
+        break;
+      }
+      unmerged.push(c);
+    }
+    for (let i = unmerged.length - 1; i >= 0; i--) {
+      const c = unmerged[i];
+      for (const m of c.node.metadata) {
+        if (m.type === NATIVE_ACKNOWLEDGEMENT_METADATA) {
+          const rules = acknowledgedRules(m.data);
+          if (rules.length > 0) {
+            const merged = new Map(base);
+            for (const [rule, reason] of rules) {
+              merged.set(rule, reason);
+            }
+            base = merged;
+          }
+        }
+      }
+      this.along.set(c, base);
+    }
+    return base;
   }
 
   /** Reads a construct's acknowledgement records, once, if it counts for this stack. */
@@ -167,6 +218,8 @@ function jsiiFqn(construct: IConstruct): string | undefined {
   const rtti = (construct.constructor as unknown as { [JSII_RTTI]?: { fqn?: string } })[JSII_RTTI];
   return typeof rtti?.fqn === 'string' ? rtti.fqn : undefined;
 }
+
+const NONE: ReadonlyMap<string, string> = new Map();
 
 /** The stack's element with a logical id (not one of its nested stacks' elements), if any. */
 export type ElementLookup = (logicalId: string) => CfnElement | undefined;

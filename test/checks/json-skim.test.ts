@@ -193,15 +193,19 @@ describe('the engine counts unjudged objects without building them, and still ju
   });
 
   test('prototype names as kinds and keys are read as any other name', () => {
+    // With a CRD, the manifest is long enough to be skimmed (short ones are parsed whole).
     const manifest = JSON.stringify([
       { apiVersion: 'v1', kind: 'constructor' },
       JSON.parse('{"__proto__":{"kind":"Pod"},"apiVersion":"v1","kind":"hasOwnProperty"}'),
       hostPod,
+      crd,
     ]);
-    expect(skimJson(manifest)!.items.map((i) => i.kind)).toEqual(['constructor', 'hasOwnProperty', 'Pod']);
+    expect(skimJson(manifest)!.items.map((i) => i.kind)).toEqual(['constructor', 'hasOwnProperty', 'Pod', 'CustomResourceDefinition']);
+    const parsed = parseManifestProperty(new TemplateContext({}), manifest, isUnjudgedKind);
+    expect(parsed.ok && parsed.manifest.objects[3]).toEqual({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
     const result = audit(manifest);
     expect(result.findings.map((f) => `${f.ruleId} ${f.kubernetesObject}`)).toEqual(['HostNetworkPod Pod/agent']);
-    expect(result.checked).toEqual({ 'Custom::AWSCDK-EKS-KubernetesResource': 1, 'other Kubernetes objects': 2, 'Pod': 1 });
+    expect(result.checked).toEqual({ 'Custom::AWSCDK-EKS-KubernetesResource': 1, 'other Kubernetes objects': 3, 'Pod': 1 });
   });
 
   test('a CRD text that is not JSON is reported as before', () => {
@@ -217,6 +221,17 @@ describe('the engine counts unjudged objects without building them, and still ju
     const findings = audit(broken).findings;
     expect(findings.map((f) => f.ruleId)).toEqual(['Unverifiable']);
     expect(findings[0].message).toContain(parseError);
+  });
+
+  test('a short manifest is parsed whole, unjudged objects included; a long one outlines them', () => {
+    const small = JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } }, hostPod]);
+    const parsedSmall = parseManifestProperty(new TemplateContext({}), small, isUnjudgedKind);
+    expect(parsedSmall.ok && parsedSmall.manifest.objects).toEqual(JSON.parse(small));
+    const long = JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b'.repeat(5000) } }, hostPod]);
+    const parsedLong = parseManifestProperty(new TemplateContext({}), long, isUnjudgedKind);
+    expect(parsedLong.ok && parsedLong.manifest.objects).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap' }, hostPod]);
+    expect(rules(small)).toEqual(['HostNetworkPod Pod/agent']);
+    expect(rules(long)).toEqual(['HostNetworkPod Pod/agent']);
   });
 
   test('a placeholder written into a literal manifest is read as before (no outline)', () => {

@@ -128,6 +128,60 @@ describe('acknowledgements read from the construct tree along a path', () => {
   });
 });
 
+test('the path of an element the source gave out is answered from the element\'s scopes, as the full walk says', () => {
+  const ACK = 'aws:cdk:acknowledged-rules';
+  const app = new App();
+  const stage = new Stage(app, 'Stage');
+  const stack = new Stack(stage, 'Judged');
+  const group = new Construct(stack, 'Group');
+  const inner = new Construct(group, 'Inner');
+  const elements = [
+    new ec2.CfnLaunchTemplate(inner, 'Deep', { launchTemplateData: {} }),
+    new ec2.CfnLaunchTemplate(group, 'Shallow', { launchTemplateData: {} }),
+    new ec2.CfnLaunchTemplate(stack, 'Top', { launchTemplateData: {} }),
+  ];
+  const reason = (c: IConstruct, rule: string) => `${rule} acknowledged at ${c.node.path || 'the app'}`;
+  const acknowledge = (c: IConstruct, ...rules: string[]) =>
+    c.node.addMetadata(ACK, Object.fromEntries(rules.map((r) => [`cdk-hardened-eks-imds::${r}`, reason(c, r)])));
+  acknowledge(app, 'TokensNotPinned', 'HopLimitAboveOne');
+  acknowledge(stage, 'HopLimitNotPinned');
+  acknowledge(group, 'HopLimitAboveOne');
+  acknowledge(group, 'ImdsV1Allowed'); // a second record on one construct
+  acknowledge(inner, 'TokensNotPinned');
+  acknowledge(elements[0], 'HopLimitNotPinned');
+  group.node.addMetadata(ACK, { 'cdk-hardened-eks-imds::HopLimitNotPinned': 'ok' }); // too short: does not count
+  const expected: Record<string, Record<string, string>> = {
+    Deep: {
+      TokensNotPinned: reason(inner, 'TokensNotPinned'),
+      HopLimitAboveOne: reason(group, 'HopLimitAboveOne'),
+      HopLimitNotPinned: reason(elements[0], 'HopLimitNotPinned'),
+      ImdsV1Allowed: reason(group, 'ImdsV1Allowed'),
+    },
+    Shallow: {
+      TokensNotPinned: reason(app, 'TokensNotPinned'),
+      HopLimitAboveOne: reason(group, 'HopLimitAboveOne'),
+      HopLimitNotPinned: reason(stage, 'HopLimitNotPinned'),
+      ImdsV1Allowed: reason(group, 'ImdsV1Allowed'),
+    },
+    Top: { TokensNotPinned: reason(app, 'TokensNotPinned'), HopLimitAboveOne: reason(app, 'HopLimitAboveOne'), HopLimitNotPinned: reason(stage, 'HopLimitNotPinned') },
+  };
+  // Asked in both orders, so that each path is answered both from scratch and from a remembered scope.
+  for (const order of [elements, [...elements].reverse()]) {
+    const source = treeAuditSource(stack);
+    for (const e of order) {
+      const path = source.constructPaths!.get(logicalIdOf(stack, e))!;
+      expect(path).toBe(e.node.path);
+      const byScopes = source.scopedAcknowledgements!.forPath(path);
+      expect(Object.fromEntries(byScopes)).toEqual(expected[e.node.id]);
+      // The same as a source that walks the path from the app (no element given out for it).
+      expect(Object.fromEntries(treeAuditSource(stack).scopedAcknowledgements!.forPath(path))).toEqual(expected[e.node.id]);
+      // Each answer is the caller's own map.
+      byScopes.clear();
+      expect(source.scopedAcknowledgements!.forPath(path).size).toBe(Object.keys(expected[e.node.id]).length);
+    }
+  }
+});
+
 describe('ScopedAcknowledgements.forPath', () => {
   const REASON = 'a reason long enough to count';
   // Records as written (a leading or trailing slash is normalized away), two at `a`.

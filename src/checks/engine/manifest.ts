@@ -13,6 +13,14 @@ const PLACEHOLDER = /__CDK_HARDENED_EKS_TOKEN_(\d+)__/;
 const ALL_PLACEHOLDERS = /__CDK_HARDENED_EKS_TOKEN_\d+__/g;
 const WHOLE_PLACEHOLDER = /^__CDK_HARDENED_EKS_TOKEN_(\d+)__$/;
 
+/**
+ * Literal manifests shorter than this are parsed whole, without skimming them first: building a
+ * small unjudged object costs less than the skim, which is wasted on a manifest whose objects are
+ * all judged (a node class, a pod: parsed whole after the skim). The Karpenter CRDs the skim is
+ * for are tens of kilobytes each.
+ */
+const OUTLINE_MIN_LENGTH = 4096;
+
 /** The text that stands for the intrinsic number `index` in a parsed Fn::Join of JSON. */
 export function placeholderText(index: number): string {
   return `__CDK_HARDENED_EKS_TOKEN_${index}__`;
@@ -70,12 +78,13 @@ export function hasPlaceholder(value: unknown): boolean {
  * @param unjudged when given, a manifest written as one literal string (no intrinsic in it) is
  * skimmed first: each top-level object whose `apiVersion` and `kind` this says no rule reads is not
  * materialized, and stands in `objects` as `{ apiVersion, kind }` only (the rest of its text is
- * checked to be JSON, never built). Anything the skim cannot vouch for is parsed as before.
+ * checked to be JSON, never built). Anything the skim cannot vouch for is parsed as before. A
+ * manifest shorter than OUTLINE_MIN_LENGTH is parsed without the skim.
  */
 export function parseManifestProperty(
   ctx: TemplateContext, manifest: unknown, unjudged?: (apiVersion: string, kind: string) => boolean,
 ): ManifestParse {
-  if (unjudged && typeof manifest === 'string' && !manifest.includes(PLACEHOLDER_PREFIX)) {
+  if (unjudged && typeof manifest === 'string' && manifest.length >= OUTLINE_MIN_LENGTH && !manifest.includes(PLACEHOLDER_PREFIX)) {
     const outlined = outlineUnjudged(manifest, unjudged);
     if (outlined) {
       return { ok: true, manifest: outlined };

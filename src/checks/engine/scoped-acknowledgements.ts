@@ -25,6 +25,24 @@ export function ruleOfNativeId(id: string): string | undefined {
   return m && RuleCatalogue.has(m[1]) ? m[1] : undefined;
 }
 
+/**
+ * The checker rules one native record (`{ [id]: reason }`, the data of a
+ * NATIVE_ACKNOWLEDGEMENT_METADATA entry) acknowledges, with their trimmed reasons, in the record's
+ * order: ids that name no checker rule and reasons too short to explain anything are left out.
+ */
+export function acknowledgedRules(data: unknown): Array<[rule: string, reason: string]> {
+  const result: Array<[string, string]> = [];
+  if (isPlainObject(data)) {
+    for (const [id, reason] of Object.entries(data)) {
+      const rule = ruleOfNativeId(id);
+      if (rule && isReason(reason)) {
+        result.push([rule, reason.trim()]);
+      }
+    }
+  }
+  return result;
+}
+
 /** What the engine asks of acknowledgements made on constructs: those that apply at a construct path. */
 export interface ScopedAcknowledgementLookup {
   /** The acknowledgements that apply to a construct path: its own and its ancestors' (the nearest wins), in a map of the caller's own. */
@@ -53,21 +71,15 @@ export class ScopedAcknowledgements implements ScopedAcknowledgementLookup {
 
   /** Adds one native record (`{ [id]: reason }`) made at a construct path. */
   public addRecord(constructPath: string, data: unknown): void {
-    if (!isPlainObject(data)) {
-      return;
-    }
-    for (const [id, reason] of Object.entries(data)) {
-      const rule = ruleOfNativeId(id);
-      if (rule && isReason(reason)) {
-        const at = normalizeConstructPath(constructPath);
-        let rules = this.byPath.get(at);
-        if (!rules) {
-          rules = new Map();
-          this.byPath.set(at, rules);
-          this.lengths.add(at.length);
-        }
-        rules.set(rule, reason.trim());
+    for (const [rule, reason] of acknowledgedRules(data)) {
+      const at = normalizeConstructPath(constructPath);
+      let rules = this.byPath.get(at);
+      if (!rules) {
+        rules = new Map();
+        this.byPath.set(at, rules);
+        this.lengths.add(at.length);
       }
+      rules.set(rule, reason);
     }
   }
 
