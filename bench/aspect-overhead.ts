@@ -527,7 +527,7 @@ function inChild<T>(spec: CaseSpec): T {
     env: { ...process.env, [CHILD]: JSON.stringify(spec), TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json') },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 28,
+    maxBuffer: 256 * 1024 * 1024,
   });
   const line = result.stdout.trim().split('\n').pop() ?? '';
   if (result.status !== 0 || !line.startsWith('{')) {
