@@ -39,7 +39,7 @@ const RUNS_VALIDATION = Number(process.env.BENCH_RUNS_VALIDATION ?? 21);
 /** Pairs at N with a no-op aspect in place of the checker (the reference row: what aws-cdk-lib's aspect invocation itself costs). */
 const RUNS_NOOP = Number(process.env.BENCH_RUNS_NOOP ?? 21);
 /** Pairs of each size run before the measured ones, not recorded. */
-const WARMUP_PAIRS = Number(process.env.BENCH_WARMUP_PAIRS ?? 3);
+const WARMUP_PAIRS = Number(process.env.BENCH_WARMUP_PAIRS ?? 10);
 /** Instrumented synths for the phase breakdown (median per phase). */
 const PHASE_RUNS = 3;
 const LT_STACKS = 4;
@@ -541,6 +541,13 @@ function runChild(spec: CaseSpec): void {
   const warm = shapeFor(Math.max(100, Math.round(N / 10)));
   runOnce(warm, true, spec.env);
   runOnce(warm, false, spec.env);
+  if (spec.phases) {
+    // As many synths of the measured size before the instrumented ones as a case has before its pairs.
+    for (let p = 0; p < WARMUP_PAIRS; p++) {
+      runOnce(shapeFor(spec.n), true, spec.env);
+      runOnce(shapeFor(spec.n), false, spec.env);
+    }
+  }
   const out = spec.phases ? phases(spec.n, spec.env) : measure(spec.name, spec.n, spec.env, spec.pairs, spec.side);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

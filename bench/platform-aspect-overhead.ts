@@ -7,12 +7,13 @@
 //
 // The reference app: a HardenedCluster with Karpenter, one EC2NodeClass, one NodePool and one
 // Pod Identity workload granted read/write on a bucket. Schema validation (aws-cdk-lib >= 2.262)
-// is measured off, then on. For each, after BENCH_WARMUP rounds that are not measured, each round
+// is measured off, then on, each in a process of its own. For each, after BENCH_WARMUP rounds that are not measured, each round
 // synthesizes a fresh app once per case (nothing / an empty aspect / the checker / cdk-nag), in a
 // rotating order so that drift cancels, and the figure is the median CPU time (user + system) of
 // `app.synth()` over the rounds. The heap is not collected before a synth: a forced full
 // collection throws away compiled code, and the synth after it measured up to 3x slower and far
 // noisier. Results: a table on stdout and JSON in bench/platform-aspect-overhead.bench.json.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -139,7 +140,8 @@ const pct = (added: number, without: number) => `${added >= 0 ? '+' : ''}${((add
 export function main(): Row[] {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-hardened-eks-bench-platform-'));
   try {
-    const rows = [measure(false, root), measure(true, root)];
+    // Each validation setting in a process of its own (see measureInChild).
+    const rows = [measureInChild(false), measureInChild(true)];
     console.log(`Reference platform app, median synth CPU ms over ${ROUNDS} rounds after ${WARMUP} warm-up rounds ` +
       `(${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}); ` +
       'overhead = median of the paired per-round differences, over the median without:');
@@ -169,6 +171,38 @@ export function main(): Row[] {
   }
 }
 
+const CHILD = 'CDK_HARDENED_EKS_BENCH_PLATFORM_VALIDATION';
+
+/**
+ * One validation setting measured in a fresh process. Every synth leaves memory reachable in the
+ * process (aws-cdk-lib's token map keeps every token it registered): in one process the second
+ * setting ran on the heap the first left, and 300 warm-up rounds for both ran out of the default
+ * 4 GB heap (2026-12-04).
+ */
+function measureInChild(validation: boolean): Row {
+  const result = spawnSync(process.execPath, [...process.execArgv, '-r', 'ts-node/register/transpile-only', __filename], {
+    env: { ...process.env, [CHILD]: validation ? 'on' : 'off', TS_NODE_PROJECT: path.join(__dirname, '..', 'test', 'tsconfig.json') },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`the platform benchmark with validation ${validation ? 'on' : 'off'} failed in its process (exit ${result.status}, signal ${result.signal})`);
+  }
+  return JSON.parse(line) as Row;
+}
+
 if (require.main === module) {
-  main();
+  const child = process.env[CHILD];
+  if (child) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-hardened-eks-bench-platform-'));
+    try {
+      process.stdout.write(`${JSON.stringify(measure(child === 'on', root))}\n`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  } else {
+    main();
+  }
 }
