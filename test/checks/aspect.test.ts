@@ -1,4 +1,4 @@
-import { App, AspectPriority, Aspects, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnParameter, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -87,6 +87,19 @@ describe('findings on the whole template', () => {
     new ec2.CfnLaunchTemplate(stack, 'Lt', { launchTemplateData: { metadataOptions: hardenedOptions } });
     const warnings = Annotations.fromStack(stack).findWarning('/Stack', Match.stringLikeRegexp('\\[Unverifiable\\].*macro NodeFleetMacro'));
     expect(warnings).toHaveLength(1);
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  test('an AWS::Include (Fn.transform) in a launch template\'s metadata options is an Unverifiable warning on it, never a pass', () => {
+    const { stack } = setup();
+    const lt = new ec2.CfnLaunchTemplate(stack, 'Lt', {
+      launchTemplateData: { metadataOptions: Fn.transform('AWS::Include', { Location: 's3://node-snippets/metadata-options.yaml' }) },
+    });
+    const warnings = Annotations.fromStack(stack).findWarning(`/${lt.node.path}`, Match.stringLikeRegexp('\\[Unverifiable\\]'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/Fn::Transform \(AWS::Include or a macro\)/),
+      expect.stringMatching(/MetadataOptions is only known at deploy time/),
+    ]);
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   });
 
