@@ -138,37 +138,32 @@ function settling(r: Row): [number, number] {
 const pct = (added: number, without: number) => `${added >= 0 ? '+' : ''}${((added / without) * 100).toFixed(1)}%`;
 
 export function main(): Row[] {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-hardened-eks-bench-platform-'));
-  try {
-    // Each validation setting in a process of its own (see measureInChild).
-    const rows = [measureInChild(false), measureInChild(true)];
-    console.log(`Reference platform app, median synth CPU ms over ${ROUNDS} rounds after ${WARMUP} warm-up rounds ` +
-      `(${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}); ` +
-      'overhead = median of the paired per-round differences, over the median without:');
-    console.log('| validation | without | with ImdsHopLimitChecker | overhead (95% interval) | of which any aspect (empty aspect) | with cdk-nag AwsSolutions | overhead |');
-    console.log('|---|---|---|---|---|---|---|');
-    const range = (r: Row, c: Case) => `${pct(r.interval[c][0], r.ms.none)} … ${pct(r.interval[c][1], r.ms.none)}`;
-    for (const r of rows) {
-      console.log(`| ${r.validation ? 'on' : 'off'} | ${r.ms.none.toFixed(1)} | ${r.ms.checker.toFixed(1)} | **${pct(r.added.checker, r.ms.none)}** ` +
-        `(${range(r, 'checker')}; ${r.added.checker.toFixed(2)} ms) | ${pct(r.added['empty-aspect'], r.ms.none)} (${range(r, 'empty-aspect')}) | ` +
-        `${r.ms['cdk-nag'].toFixed(1)} | ${pct(r.added['cdk-nag'], r.ms.none)} (${range(r, 'cdk-nag')}) |`);
-    }
-    for (const r of rows) {
-      const [first, last] = settling(r);
-      console.log(`settling (validation ${r.validation ? 'on' : 'off'}): the checker added ${first.toFixed(2)} ms per synth ` +
-        `over the first third of the rounds, ${last.toFixed(2)} ms over the last third`);
-    }
-    for (const r of rows) {
-      const [low, high] = r.interval.checker.map((x) => x / r.ms.none);
-      const verdict = high <= 0.05 ? 'met' : low > 0.05 ? 'NOT met' : 'not shown either way (the interval spans 5%)';
-      console.log(`target (validation ${r.validation ? 'on' : 'off'}: the aspect adds at most 5%): ${verdict}`);
-    }
-    const results = { date: new Date().toISOString(), rounds: ROUNDS, warmup: WARMUP, node: process.version, rows };
-    fs.writeFileSync(RESULTS, JSON.stringify(results, undefined, 2));
-    return rows;
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+  // Each validation setting in a process of its own (see measureInChild).
+  const rows = [measureInChild(false), measureInChild(true)];
+  console.log(`Reference platform app, median synth CPU ms over ${ROUNDS} rounds after ${WARMUP} warm-up rounds ` +
+    `(${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}); ` +
+    'overhead = median of the paired per-round differences, over the median without:');
+  console.log('| validation | without | with ImdsHopLimitChecker | overhead (95% interval) | of which any aspect (empty aspect) | with cdk-nag AwsSolutions | overhead |');
+  console.log('|---|---|---|---|---|---|---|');
+  const range = (r: Row, c: Case) => `${pct(r.interval[c][0], r.ms.none)} … ${pct(r.interval[c][1], r.ms.none)}`;
+  for (const r of rows) {
+    console.log(`| ${r.validation ? 'on' : 'off'} | ${r.ms.none.toFixed(1)} | ${r.ms.checker.toFixed(1)} | **${pct(r.added.checker, r.ms.none)}** ` +
+      `(${range(r, 'checker')}; ${r.added.checker.toFixed(2)} ms) | ${pct(r.added['empty-aspect'], r.ms.none)} (${range(r, 'empty-aspect')}) | ` +
+      `${r.ms['cdk-nag'].toFixed(1)} | ${pct(r.added['cdk-nag'], r.ms.none)} (${range(r, 'cdk-nag')}) |`);
   }
+  for (const r of rows) {
+    const [first, last] = settling(r);
+    console.log(`settling (validation ${r.validation ? 'on' : 'off'}): the checker added ${first.toFixed(2)} ms per synth ` +
+      `over the first third of the rounds, ${last.toFixed(2)} ms over the last third`);
+  }
+  for (const r of rows) {
+    const [low, high] = r.interval.checker.map((x) => x / r.ms.none);
+    const verdict = high <= 0.05 ? 'met' : low > 0.05 ? 'NOT met' : 'not shown either way (the interval spans 5%)';
+    console.log(`target (validation ${r.validation ? 'on' : 'off'}: the aspect adds at most 5%): ${verdict}`);
+  }
+  const results = { date: new Date().toISOString(), rounds: ROUNDS, warmup: WARMUP, node: process.version, rows };
+  fs.writeFileSync(RESULTS, JSON.stringify(results, undefined, 2));
+  return rows;
 }
 
 const CHILD = 'CDK_HARDENED_EKS_BENCH_PLATFORM_VALIDATION';
