@@ -4,8 +4,8 @@
 //   npx projen bench:synthetic                          (`npm run bench` runs it after the platform benchmarks)
 //   BENCH_N=200 BENCH_RUNS=3 npx projen bench:synthetic   (quick look)
 //
-// Each case (N, 10N, validation on, the reference row, the phase table) runs in a process of its
-// own (see inChild). Each run builds a fresh app, then times `app.synth()` alone (construction is reported apart),
+// Each case (N, validation on, the reference row, the phase table) runs in a process of its own,
+// the 10N case in several, a few pairs to each (see inChild and tenN). Each run builds a fresh app, then times `app.synth()` alone (construction is reported apart),
 // in pairs with / without the aspect (alternating which goes first), and the overhead is the median
 // of the per-pair differences with a 95% bootstrap interval, so that drift (JIT, heap growth,
 // thermal, other work on the machine) cancels: single synths here range over nearly 2x. After
@@ -33,7 +33,15 @@ import { ImdsHopLimitChecker } from '../src';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 41);
-const RUNS_10N = Number(process.env.BENCH_RUNS_10N ?? 7);
+const RUNS_10N = Number(process.env.BENCH_RUNS_10N ?? 12);
+/**
+ * Measured 10N pairs per process. Each 10N synth leaves about 60 MB reachable (aws-cdk-lib's token
+ * map), and within one process the tenth 10N pair took 35 s per synth against 4 s for the first:
+ * so the 10N pairs run a few to a process (see tenN).
+ */
+const PAIRS_PER_PROCESS_10N = Number(process.env.BENCH_PAIRS_PER_PROCESS_10N ?? 2);
+/** Unrecorded 10N pairs in each 10N process, after its warm-up at N and before its measured pairs. */
+const WARMUP_PAIRS_10N = Number(process.env.BENCH_WARMUP_PAIRS_10N ?? 1);
 /** Pairs at N with template validation on. */
 const RUNS_VALIDATION = Number(process.env.BENCH_RUNS_VALIDATION ?? 21);
 /** Pairs at N with a no-op aspect in place of the checker (the reference row: what aws-cdk-lib's aspect invocation itself costs). */
@@ -272,20 +280,31 @@ function medians(runs: Run[], pick: (r: Run) => number): Medians {
   return { withMs: median(withs), withoutMs, overhead: median(diffs) / withoutMs, interval: [low / withoutMs, high / withoutMs] };
 }
 
-/** Runs `pairs` with/without pairs, alternating which goes first. */
-function measure(name: string, n: number, env: CaseEnv, pairs: number, side: Side = 'checker'): Case {
+/**
+ * Runs `pairs` with/without pairs, alternating which goes first (pair `firstPair` of the case
+ * decides the order of the first). Before them, WARMUP_PAIRS unrecorded pairs at `warmupN`, then
+ * `warmupPairs` at `n` when `warmupN` is another size.
+ */
+function measure(spec: CaseSpec): Case {
+  const { name, n, env, pairs } = spec;
+  const side = spec.side ?? 'checker';
   const shape = shapeFor(n);
   const runs: Run[] = [];
+  const warmupN = spec.warmupN ?? n;
   for (let p = 0; p < WARMUP_PAIRS; p++) {
-    runOnce(shape, true, env, side);
-    runOnce(shape, false, env, side);
+    runOnce(shapeFor(warmupN), true, env, side);
+    runOnce(shapeFor(warmupN), false, env, side);
+  }
+  for (let p = 0; warmupN !== n && p < (spec.warmupPairs ?? 0); p++) {
+    runOnce(shape, p % 2 === 0, env, side);
+    runOnce(shape, p % 2 !== 0, env, side);
   }
   for (let p = 0; p < pairs; p++) {
-    const order = p % 2 === 0 ? [true, false] : [false, true];
+    const order = (p + (spec.firstPair ?? 0)) % 2 === 0 ? [true, false] : [false, true];
     for (const withAspect of order) {
       const r = runOnce(shape, withAspect, env, side);
       runs.push(r);
-      log(`  ${name}: pair ${p + 1}/${pairs} ${withAspect ? 'with   ' : 'without'} synth ${r.synthCpuMs.toFixed(0)} ms CPU, `
+      log(`  ${name}: pair ${p + 1 + (spec.firstPair ?? 0)}/${spec.ofPairs ?? pairs} ${withAspect ? 'with   ' : 'without'} synth ${r.synthCpuMs.toFixed(0)} ms CPU, `
         + `${r.synthWallMs.toFixed(0)} ms wall (build ${r.buildMs.toFixed(0)} ms, ${r.findings} findings)`);
     }
   }
@@ -293,18 +312,46 @@ function measure(name: string, n: number, env: CaseEnv, pairs: number, side: Sid
   if (side === 'noop' ? runs.some((r) => r.findings !== 0) : findings === 0 || runs.some((r) => !r.withAspect && r.findings !== 0)) {
     throw new Error(`${name}: the aspect did not run as expected (findings with: ${findings})`);
   }
+  return caseOf(name, n, env, side, runs);
+}
+
+function caseOf(name: string, n: number, env: CaseEnv, side: Side, runs: Run[]): Case {
   return {
     name,
     n,
     env,
     whatIf: side !== 'checker',
-    shape,
+    shape: shapeFor(n),
     runs,
     cpu: medians(runs, (r) => r.synthCpuMs),
     wall: medians(runs, (r) => r.synthWallMs),
-    findings,
+    findings: runs.find((r) => r.withAspect)?.findings ?? 0,
     resources: runs[0].resources,
   };
+}
+
+/**
+ * The 10N case: its pairs run PAIRS_PER_PROCESS_10N to a process, each process warmed up at N
+ * (WARMUP_PAIRS pairs) and on WARMUP_PAIRS_10N unrecorded 10N pairs first, so that every
+ * measured pair runs on about the same heap. The order within pairs keeps alternating across the
+ * processes. One case of all the pairs.
+ */
+function tenN(name: string, env: CaseEnv): Case {
+  const runs: Run[] = [];
+  for (let first = 0; first < RUNS_10N; first += PAIRS_PER_PROCESS_10N) {
+    const part = inChild<Case>({
+      name,
+      n: 10 * N,
+      env,
+      pairs: Math.min(PAIRS_PER_PROCESS_10N, RUNS_10N - first),
+      warmupN: N,
+      warmupPairs: WARMUP_PAIRS_10N,
+      firstPair: first,
+      ofPairs: RUNS_10N,
+    });
+    runs.push(...part.runs);
+  }
+  return caseOf(name, 10 * N, env, 'checker', runs);
 }
 
 export type Phases = Record<string, { cpuMs: number; calls: number }>;
@@ -380,13 +427,13 @@ function table(header: string[], rows: string[][]): string {
 function main(): void {
   const started = Date.now();
   const loadBefore = os.loadavg();
-  log(`cdk-hardened-eks aspect overhead: N=${N}, ${RUNS} pairs at N, ${RUNS_10N} pairs at 10N, ${RUNS_VALIDATION} pairs at N with validation on, ${WARMUP_PAIRS} warm-up pairs each, `
+  log(`cdk-hardened-eks aspect overhead: N=${N}, ${RUNS} pairs at N, ${RUNS_10N} pairs at 10N (${PAIRS_PER_PROCESS_10N} per process after ${WARMUP_PAIRS_10N} unrecorded), ${RUNS_VALIDATION} pairs at N with validation on, ${WARMUP_PAIRS} warm-up pairs each, `
     + `node ${process.version}, ${os.cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   const defaults: CaseEnv = { validation: false };
 
   // Each case runs in a process of its own (see inChild).
   const atN = inChild<Case>({ name: 'N, validation off', n: N, env: defaults, pairs: RUNS });
-  const at10N = inChild<Case>({ name: '10N, validation off', n: 10 * N, env: defaults, pairs: RUNS_10N });
+  const at10N = tenN('10N, validation off', defaults);
   const cases: Case[] = [atN, at10N];
   if (process.env.BENCH_SKIP_VALIDATION !== '1') {
     cases.push(inChild<Case>({ name: 'N, validation on', n: N, env: { ...defaults, validation: true }, pairs: RUNS_VALIDATION }));
@@ -449,7 +496,15 @@ function main(): void {
     },
     loadAverage: { before: loadBefore.map(round2), after: os.loadavg().map(round2) },
     n: N,
-    pairs: { n: RUNS, tenN: RUNS_10N, validation: RUNS_VALIDATION, noop: RUNS_NOOP, warmup: WARMUP_PAIRS },
+    pairs: {
+      n: RUNS,
+      tenN: RUNS_10N,
+      tenNPerProcess: PAIRS_PER_PROCESS_10N,
+      tenNWarmup: WARMUP_PAIRS_10N,
+      validation: RUNS_VALIDATION,
+      noop: RUNS_NOOP,
+      warmup: WARMUP_PAIRS,
+    },
     launchTemplateStacks: LT_STACKS,
     manifestsPerLaunchTemplate: MANIFESTS_PER_LT,
     metric: 'CPU time (user + system) of app.synth(), ms: medians of each side; overhead = median of the per-pair differences over the median without, with a 95% bootstrap interval; wall time for reference',
@@ -509,6 +564,14 @@ interface CaseSpec {
   readonly env: CaseEnv;
   readonly pairs: number;
   readonly side?: Side;
+  /** The size of the WARMUP_PAIRS warm-up pairs (default `n`). */
+  readonly warmupN?: number;
+  /** Unrecorded pairs at `n` after those, when `warmupN` is another size (default 0). */
+  readonly warmupPairs?: number;
+  /** The index of this process's first pair in the whole case (decides the order within pairs; default 0). */
+  readonly firstPair?: number;
+  /** The pairs of the whole case, for the progress lines (default `pairs`). */
+  readonly ofPairs?: number;
   /** Instead of pairs, the instrumented synths of the phase table. */
   readonly phases?: boolean;
 }
@@ -548,7 +611,7 @@ function runChild(spec: CaseSpec): void {
       runOnce(shapeFor(spec.n), false, spec.env);
     }
   }
-  const out = spec.phases ? phases(spec.n, spec.env) : measure(spec.name, spec.n, spec.env, spec.pairs, spec.side);
+  const out = spec.phases ? phases(spec.n, spec.env) : measure(spec);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
