@@ -8,8 +8,8 @@
 // The reference app: a HardenedCluster with Karpenter, one EC2NodeClass, one NodePool and one
 // Pod Identity workload granted read/write on a bucket. Schema validation (aws-cdk-lib >= 2.262)
 // is measured off, then on, each in a process of its own. For each, after BENCH_WARMUP rounds that are not measured, each round
-// synthesizes a fresh app once per case (nothing / an empty aspect / the checker / cdk-nag), in a
-// rotating order so that drift cancels, and the figure is the median CPU time (user + system) of
+// synthesizes a fresh app once per case (nothing / an empty aspect / the checker / cdk-nag), in an
+// order balanced for place and for the case before (see ORDERS) so that drift and carry-over cancel, and the figure is the median CPU time (user + system) of
 // `app.synth()` over the rounds. The heap is not collected before a synth: a forced full
 // collection throws away compiled code, and the synth after it measured up to 3x slower and far
 // noisier. Results: a table on stdout and JSON in bench/platform-aspect-overhead.bench.json.
@@ -36,6 +36,24 @@ const RESULTS = path.join(__dirname, 'platform-aspect-overhead.bench.json');
 
 type Case = 'none' | 'empty-aspect' | 'checker' | 'cdk-nag';
 const CASES: readonly Case[] = ['none', 'empty-aspect', 'checker', 'cdk-nag'];
+
+/**
+ * The order of the cases in each round, one row per round in turn: a Williams square, in which
+ * every case takes every place once and follows every other case once within the rows. A synth
+ * leaves garbage that the next one collects, and cdk-nag leaves the most: with the order only
+ * rotated, the plain app followed cdk-nag in three rounds of four and the checker in none, which
+ * shifted the paired differences. Across the rounds' boundaries each case has one more
+ * predecessor per four rounds; the cases are placed so that neither the plain app nor the checker
+ * gets cdk-nag there (the plain app follows the checker, the checker the empty aspect).
+ */
+export const ORDERS: readonly (readonly Case[])[] = williamsSquare(['none', 'checker', 'empty-aspect', 'cdk-nag']);
+
+/** Rows `i + [0, 1, n-1, 2, n-2, …] mod n` of `items` (n even): balanced for the item before. */
+export function williamsSquare<T>(items: readonly T[]): T[][] {
+  const n = items.length;
+  const first = Array.from({ length: n }, (_, j) => (j % 2 === 1 ? (j + 1) / 2 : (n - j / 2) % n));
+  return items.map((_, i) => first.map((f) => items[(f + i) % n]));
+}
 
 /** The reference platform app, with the aspect of `kind` registered as each tool documents it. */
 export function buildPlatform(kind: Case, outdir: string): App {
@@ -111,9 +129,7 @@ function measure(validation: boolean, root: string): Row {
     }
   };
   for (let r = 0; r < WARMUP + ROUNDS; r++) {
-    // Rotate the order each round: every case takes every place equally often.
-    const order = CASES.map((_, i) => CASES[(i + r) % CASES.length]);
-    order.forEach((c) => once(c, r >= WARMUP));
+    ORDERS[r % ORDERS.length].forEach((c) => once(c, r >= WARMUP));
     fs.rmSync(root, { recursive: true, force: true });
   }
   return row(validation, samples);
