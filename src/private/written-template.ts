@@ -132,37 +132,84 @@ function wrapRender(proto: object): void {
   });
 }
 
+interface Recording {
+  readonly stack: Stack;
+  readonly ids: Map<string, CfnElement>;
+  /** Calls of the wrapped method on the stack in progress: only the outermost records. */
+  depth: number;
+}
+
+/**
+ * The recordings in progress, the latest last: a render is not expected to run inside another,
+ * and if one did, the outer stack's ids allocated meanwhile are not recorded (its lookups then
+ * fall back). The wrapper compares with the latest only: no map lookup on the hot path.
+ */
+const RECORDINGS: Recording[] = [];
+/** The prototypes whose `getLogicalId` is wrapped (once each). */
+const RECORDER = new WeakSet<object>();
+
 /**
  * Records in `ids` each logical id the stack allocates (`getLogicalId()`, which rendering calls
  * through `CfnElement.logicalId` for every element of the stack whose id is not overridden, and
- * again for every reference to it), until the returned function is called: the method is shadowed
- * on the instance for that time only. It runs thousands of times per template, so it only records;
- * what a recorded element may be used for is checked when it is looked up (`renderedElement`). If
- * rendering stops calling the method (another aws-cdk-lib), nothing is recorded and lookups fall
- * back to allocating every id.
+ * again for every reference to it), until the returned function is called. The method is wrapped
+ * once on the prototype that defines it, as `_toCloudFormation` is: shadowing it on the stack
+ * instance for the render, then deleting it, changed the instance's shape every synth and put it
+ * in dictionary mode, and the allocation of every id ran slower (`getLogicalId` itself 25x, about
+ * 1 ms per synth of the platform app, a third of what the checker cost there). Only the outermost
+ * call on the stack records (a subclass's override calling `super` gives its own id to the
+ * rendering). It runs thousands of times per template, so it only records; what a recorded
+ * element may be used for is checked when it is looked up (`renderedElement`). A stack with a
+ * `getLogicalId` of its own (an instance property, as jsii overrides are), a method that cannot be
+ * wrapped, or a rendering that stops calling the method (another aws-cdk-lib) records nothing,
+ * and lookups fall back to allocating every id.
  */
 function recordLogicalIds(stack: Stack, ids: Map<string, CfnElement>): () => void {
-  const own = Object.getOwnPropertyDescriptor(stack, 'getLogicalId');
-  const allocate = stack.getLogicalId;
-  if (typeof allocate !== 'function' || (own && !own.configurable)) {
+  const definer = Object.prototype.hasOwnProperty.call(stack, 'getLogicalId') ? undefined : prototypeDefining(stack, 'getLogicalId');
+  if (!definer || !wrapGetLogicalId(definer)) {
     return () => {};
   }
-  Object.defineProperty(stack, 'getLogicalId', {
-    configurable: true,
-    writable: true,
+  const recording: Recording = { stack, ids, depth: 0 };
+  RECORDINGS.push(recording);
+  return () => {
+    const at = RECORDINGS.lastIndexOf(recording);
+    if (at !== -1) {
+      RECORDINGS.splice(at, 1);
+    }
+  };
+}
+
+/** Wraps `getLogicalId` on `proto` (once) to record for the latest of RECORDINGS; false if it cannot be. */
+function wrapGetLogicalId(proto: object): boolean {
+  if (RECORDER.has(proto)) {
+    return true;
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(proto, 'getLogicalId');
+  const allocate = descriptor?.value as ((this: Stack, element: CfnElement) => string) | undefined;
+  if (!descriptor?.configurable || typeof allocate !== 'function') {
+    return false;
+  }
+  RECORDER.add(proto);
+  Object.defineProperty(proto, 'getLogicalId', {
+    ...descriptor,
     value: function getLogicalIdRecorded(this: Stack, element: CfnElement): string {
-      const id = allocate.call(this, element);
-      ids.set(id, element);
+      const recording = RECORDINGS.length > 0 ? RECORDINGS[RECORDINGS.length - 1] : undefined;
+      if (recording === undefined || recording.stack !== this) {
+        return allocate.call(this, element);
+      }
+      let id: string;
+      recording.depth++;
+      try {
+        id = allocate.call(this, element);
+      } finally {
+        recording.depth--;
+      }
+      if (recording.depth === 0) {
+        recording.ids.set(id, element);
+      }
       return id;
     },
   });
-  return () => {
-    if (own) {
-      Object.defineProperty(stack, 'getLogicalId', own);
-    } else {
-      delete (stack as { getLogicalId?: unknown }).getLogicalId;
-    }
-  };
+  return true;
 }
 
 /**

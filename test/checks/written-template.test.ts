@@ -151,6 +151,68 @@ describe('the logical ids the rendering allocated find the constructs to annotat
     expect(renderedElement(parent, forged, 'Overridden')).toBeUndefined();
   });
 
+  test('the stack instance never gets a property of its own while its ids are recorded, and recording ends with the render', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shape');
+    const keysDuringRender: string[][] = [];
+    class Probe extends CfnResource {
+      public _toCloudFormation(): object {
+        keysDuringRender.push(Object.getOwnPropertyNames(stack));
+        return super._toCloudFormation();
+      }
+    }
+    new Probe(stack, 'Probe', { type: 'AWS::SQS::Queue' });
+    const keysBefore = Object.getOwnPropertyNames(stack);
+    let ids: RenderedLogicalIds | undefined;
+    observeWrittenTemplate(stack, (_t, rendered) => { ids = rendered; }, 'test');
+    app.synth();
+    // Shadowing the method on the instance (then deleting it) changed the stack's shape every synth.
+    expect(keysDuringRender.length).toBeGreaterThan(0);
+    for (const keys of keysDuringRender) {
+      expect(keys).not.toContain('getLogicalId');
+      expect(keys).toEqual(keysBefore);
+    }
+    expect(ids?.get('Probe')).toBe(stack.node.findChild('Probe'));
+    const recorded = ids!.size;
+    stack.getLogicalId(launchTemplate(stack, 'After', 1) as unknown as CfnElement);
+    expect(ids!.size).toBe(recorded);
+  });
+
+  test('a Stack subclass overriding getLogicalId: only the id its override gives the rendering is recorded', () => {
+    class Renaming extends Stack {
+      public getLogicalId(element: CfnElement): string {
+        return `Renamed${super.getLogicalId(element)}`;
+      }
+    }
+    const app = new App();
+    new Stack(app, 'Plain'); // a plain stack in the same app: Stack.prototype's method is wrapped too
+    const stack = new Renaming(app, 'Renaming');
+    const lt = launchTemplate(stack, 'Lt', 2);
+    let ids: RenderedLogicalIds | undefined;
+    observeWrittenTemplate(stack, (_t, rendered) => { ids = rendered; }, 'test');
+    observeWrittenTemplate(app.node.findChild('Plain') as Stack, () => {}, 'test');
+    const written = JSON.parse(fs.readFileSync(app.synth().getStackByName('Renaming').templateFullPath, 'utf8'));
+    expect(Object.keys(written.Resources)).toEqual(['RenamedLt']);
+    expect(ids?.get('RenamedLt')).toBe(lt);
+    // The id super.getLogicalId() gave inside the override is not the element's id.
+    expect(ids?.has('Lt')).toBe(false);
+  });
+
+  test('with a getLogicalId override, findings land on the element whose id the override gave', () => {
+    class Renaming extends Stack {
+      public getLogicalId(element: CfnElement): string {
+        return `Renamed${super.getLogicalId(element)}`;
+      }
+    }
+    const app = new App();
+    const stack = new Renaming(app, 'Renaming');
+    launchTemplate(stack, 'Lt', 2);
+    launchTemplate(stack, 'Fine', 1);
+    Aspects.of(app).add(new ImdsHopLimitChecker(), { priority: AspectPriority.READONLY });
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('HopLimitAboveOne'));
+    expect(errors.map((m) => m.id)).toEqual(['/Renaming/Lt']);
+  });
+
   test('a getLogicalId the stack instance had of its own is put back after rendering', () => {
     const app = new App();
     const stack = new Stack(app, 'Own');
