@@ -356,6 +356,9 @@ function tenN(name: string, env: CaseEnv): Case {
 
 export type Phases = Record<string, { cpuMs: number; calls: number }>;
 
+/** The phase of the aspect's judging (the engine and the annotations), in the phase tables. */
+const JUDGING = 'aspect, judging each written template (all below)';
+
 /**
  * Where the aspect's time goes: wraps the functions it calls (module exports and prototype
  * methods, looked up at call time) and takes the CPU time of each over PHASE_RUNS synths with the
@@ -365,7 +368,7 @@ export function phases(n: number, env: CaseEnv): Phases {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const aspect = require('../src/checks/aspect').ImdsHopLimitChecker.prototype;
   const targets: Array<[any, string, string]> = [
-    [aspect, 'annotate', 'aspect, judging each written template (all below)'],
+    [aspect, 'annotate', JUDGING],
     [require('../src/checks/engine/template'), 'auditTemplate', '  auditTemplate (engine)'],
     [Annotations.prototype, 'addError', '  Annotations.addError'],
     [Annotations.prototype, 'addWarningV2', '  Annotations.addWarningV2'],
@@ -453,7 +456,11 @@ function main(): void {
     /** The time the aspect adds, at 10N over at N. */
     added: added(at10N) / added(atN),
   };
-  const phaseRuns = { default: inChild<Phases>({ name: 'phases', n: N, env: defaults, pairs: 0, phases: true }) };
+  const phaseRuns: Record<string, Phases> = { N: inChild<Phases>({ name: 'phases', n: N, env: defaults, pairs: 0, phases: true }) };
+  if (process.env.BENCH_SKIP_PHASES_10N !== '1') {
+    // As the 10N pairs run: warmed up at N, then on WARMUP_PAIRS_10N pairs at 10N (see tenN).
+    phaseRuns['10N'] = inChild<Phases>({ name: 'phases at 10N', n: 10 * N, env: defaults, pairs: 0, phases: true, warmupN: N, warmupPairs: WARMUP_PAIRS_10N });
+  }
 
   console.log('median synth time, CPU ms (wall ms in brackets)');
   console.log(table(
@@ -469,12 +476,18 @@ function main(): void {
     + `with ${growth.with.toFixed(2)}x, time the aspect adds ${growth.added.toFixed(2)}x`);
   console.log();
   for (const [name, timers] of Object.entries(phaseRuns)) {
-    const baseline = atN.cpu.withoutMs;
-    console.log(`where the aspect's time goes at N (${name}; median CPU ms of `
+    const baseline = (name === 'N' ? atN : at10N).cpu.withoutMs;
+    console.log(`where the aspect's time goes at ${name} (median CPU ms of `
       + `${PHASE_RUNS} instrumented synths; % of the median synth without the aspect, ${baseline.toFixed(0)} ms):`);
     console.log(table(['phase', 'CPU ms', 'calls', '% of baseline'], Object.entries(timers).map(([k, v]) => [
       k, v.cpuMs.toFixed(1), String(v.calls), pct(v.cpuMs / baseline).replace('+', ''),
     ])));
+    console.log();
+  }
+  if (phaseRuns['10N']) {
+    const judging = (p: Phases) => p[JUDGING].cpuMs;
+    console.log(`growth N -> 10N of the aspect's own judging (phase tables): ${(judging(phaseRuns['10N']) / judging(phaseRuns.N)).toFixed(2)}x `
+      + `(${judging(phaseRuns.N).toFixed(1)} -> ${judging(phaseRuns['10N']).toFixed(1)} ms)`);
     console.log();
   }
   // Shown met when every case's interval lies at or under 10%, not met when one lies above it.
@@ -605,8 +618,13 @@ function runChild(spec: CaseSpec): void {
   runOnce(warm, true, spec.env);
   runOnce(warm, false, spec.env);
   if (spec.phases) {
-    // As many synths of the measured size before the instrumented ones as a case has before its pairs.
+    // As many synths before the instrumented ones as a case of that size has before its pairs.
+    const warmupN = spec.warmupN ?? spec.n;
     for (let p = 0; p < WARMUP_PAIRS; p++) {
+      runOnce(shapeFor(warmupN), true, spec.env);
+      runOnce(shapeFor(warmupN), false, spec.env);
+    }
+    for (let p = 0; warmupN !== spec.n && p < (spec.warmupPairs ?? 0); p++) {
       runOnce(shapeFor(spec.n), true, spec.env);
       runOnce(shapeFor(spec.n), false, spec.env);
     }
