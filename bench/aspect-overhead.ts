@@ -23,6 +23,7 @@ import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PerformanceObserver, performance } from 'perf_hooks';
 import { Annotations, App, AspectPriority, Aspects, Aws, CfnCondition, CfnParameter, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -173,6 +174,8 @@ interface Run {
   readonly synthCpuMs: number;
   /** Wall-clock time of `app.synth()`. */
   readonly synthWallMs: number;
+  /** When `app.synth()` began and ended (`performance.now()`), for the phase tables' pauses. */
+  readonly synthWindow: [number, number];
   readonly findings: number;
   readonly resources: number;
 }
@@ -221,17 +224,19 @@ function runOnce(shape: AppShape, withAspect: boolean, env: CaseEnv, side: Side 
         Aspects.of(app).add(new NoopAspect(), { priority: AspectPriority.READONLY });
       }
       const t1 = process.hrtime.bigint();
+      const start = performance.now();
       const cpu0 = process.cpuUsage();
       const assembly = app.synth();
       const synthCpuMs = cpuMs(cpu0);
       const t2 = process.hrtime.bigint();
+      const synthWindow: [number, number] = [start, performance.now()];
       let findings = 0;
       let resources = 0;
       for (const stack of assembly.stacks) {
         findings += stack.messages.filter((m) => /^\[\w+\] /.test(String(m.entry.data))).length;
         resources += Object.keys(stack.template.Resources ?? {}).length;
       }
-      return { withAspect, buildMs: ms(t1 - t0), synthCpuMs, synthWallMs: ms(t2 - t1), findings, resources };
+      return { withAspect, buildMs: ms(t1 - t0), synthCpuMs, synthWallMs: ms(t2 - t1), synthWindow, findings, resources };
     });
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -357,17 +362,32 @@ function tenN(name: string, env: CaseEnv): Case {
   return caseOf(name, 10 * N, env, 'checker', runs);
 }
 
-export type Phases = Record<string, { cpuMs: number; calls: number }>;
+export type Phases = Record<string, Phase>;
+
+export interface Phase {
+  /** CPU time of the process (all threads, background collector and compiler threads included) during the phase's calls. */
+  readonly cpuMs: number;
+  /** Wall time of the phase's outermost calls. */
+  readonly wallMs: number;
+  /** Garbage collection pauses of the main thread that began during those calls (perf_hooks "gc" entries). */
+  readonly gcMs: number;
+  readonly calls: number;
+}
 
 /** The phase of the aspect's judging (the engine and the annotations), in the phase tables. */
 const JUDGING = 'aspect, judging each written template (all below)';
 
 /**
  * Where the aspect's time goes: wraps the functions it calls (module exports and prototype
- * methods, looked up at call time) and takes the CPU time of each over PHASE_RUNS synths with the
- * aspect (median per phase). Run in a process of its own, never during the measured cases.
+ * methods, looked up at call time) and takes, over PHASE_RUNS synths with the aspect (median per
+ * figure), each one's CPU time, its wall time, and the main thread's garbage collection pauses that
+ * began inside it. The pauses tell the engine's own work from the collector's, whose cost per
+ * pause grows with what the heap around it holds (at 10N a stack's freshly rendered template is
+ * alive while it is judged, and every scavenge copies it). The wrapper's own clock reads cost
+ * about a microsecond per call, which is most of the visits' figure. Run in a process of its own,
+ * never during the measured cases.
  */
-export function phases(n: number, env: CaseEnv): Phases {
+export async function phases(n: number, env: CaseEnv): Promise<Phases> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const aspect = require('../src/checks/aspect').ImdsHopLimitChecker.prototype;
   const targets: Array<[any, string, string]> = [
@@ -379,41 +399,89 @@ export function phases(n: number, env: CaseEnv): Phases {
     [aspect, 'visit', 'aspect visit (hooks each stack once)'],
   ];
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const timers: Phases = {};
+  interface Timer { cpuMs: number; calls: number; depth: number; windows: Array<[number, number]> }
+  const timers: Record<string, Timer> = {};
   const originals = targets.map(([obj, name]) => obj[name]);
   targets.forEach(([obj, name, label], i) => {
     const orig = originals[i];
-    timers[label] = { cpuMs: 0, calls: 0 };
+    const timer: Timer = { cpuMs: 0, calls: 0, depth: 0, windows: [] };
+    timers[label] = timer;
     obj[name] = function (this: unknown, ...args: unknown[]) {
       const cpu0 = process.cpuUsage();
+      const start = performance.now();
+      timer.depth++;
       try {
         return orig.apply(this, args);
       } finally {
-        timers[label].cpuMs += cpuMs(cpu0);
-        timers[label].calls++;
+        timer.depth--;
+        if (timer.depth === 0) {
+          timer.windows.push([start, performance.now()]);
+          timer.cpuMs += cpuMs(cpu0);
+        }
+        timer.calls++;
       }
     };
   });
+  const pauses: Array<[number, number]> = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      pauses.push([e.startTime, e.duration]);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   try {
     const samples: Phases[] = [];
     for (let i = 0; i < PHASE_RUNS; i++) {
       for (const t of Object.values(timers)) {
         t.cpuMs = 0;
         t.calls = 0;
+        t.windows = [];
       }
+      // The entries of earlier synths are delivered before this one starts.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      pauses.length = 0;
       const r = runOnce(shapeFor(n), true, env);
+      await new Promise((resolve) => setTimeout(resolve, 50));
       samples.push({
-        ...Object.fromEntries(Object.entries(timers).map(([k, v]) => [k, { ...v }])),
-        'synth with the aspect (total)': { cpuMs: r.synthCpuMs, calls: 1 },
+        ...Object.fromEntries(Object.entries(timers).map(([k, t]) => [k, {
+          cpuMs: t.cpuMs,
+          wallMs: t.windows.reduce((sum, [a, b]) => sum + (b - a), 0),
+          gcMs: pausesWithin(pauses, t.windows),
+          calls: t.calls,
+        }])),
+        'synth with the aspect (total)': { cpuMs: r.synthCpuMs, wallMs: r.synthWallMs, gcMs: pausesWithin(pauses, [r.synthWindow]), calls: 1 },
       });
     }
+    const medianOf = (k: string, pick: (p: Phase) => number) => round(median(samples.map((x) => pick(x[k]))));
     return Object.fromEntries(Object.keys(samples[0]).map((k) => [k, {
-      cpuMs: round(median(samples.map((x) => x[k].cpuMs))),
+      cpuMs: medianOf(k, (p) => p.cpuMs),
+      wallMs: medianOf(k, (p) => p.wallMs),
+      gcMs: medianOf(k, (p) => p.gcMs),
       calls: samples[0][k].calls,
     }]));
   } finally {
+    observer.disconnect();
     targets.forEach(([obj, name], i) => (obj[name] = originals[i]));
   }
+}
+
+/**
+ * The total of the pauses that began inside one of the windows (both sorted by start, windows
+ * disjoint: one pass over each).
+ */
+function pausesWithin(pauses: Array<[number, number]>, windows: Array<[number, number]>): number {
+  const sorted = [...pauses].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let w = 0;
+  for (const [start, duration] of sorted) {
+    while (w < windows.length && windows[w][1] < start) {
+      w++;
+    }
+    if (w < windows.length && windows[w][0] <= start) {
+      total += duration;
+    }
+  }
+  return total;
 }
 
 function log(line: string): void {
@@ -481,16 +549,19 @@ function main(): void {
   for (const [name, timers] of Object.entries(phaseRuns)) {
     const baseline = (name === 'N' ? atN : at10N).cpu.withoutMs;
     console.log(`where the aspect's time goes at ${name} (median CPU ms of `
-      + `${PHASE_RUNS} instrumented synths; % of the median synth without the aspect, ${baseline.toFixed(0)} ms):`);
-    console.log(table(['phase', 'CPU ms', 'calls', '% of baseline'], Object.entries(timers).map(([k, v]) => [
-      k, v.cpuMs.toFixed(1), String(v.calls), pct(v.cpuMs / baseline).replace('+', ''),
+      + `${PHASE_RUNS} instrumented synths; % of the median synth without the aspect, ${baseline.toFixed(0)} ms; `
+      + 'wall ms, and the main thread\'s garbage collection pauses that began in the phase):');
+    console.log(table(['phase', 'CPU ms', 'calls', '% of baseline', 'wall ms', 'of which GC pauses'], Object.entries(timers).map(([k, v]) => [
+      k, v.cpuMs.toFixed(1), String(v.calls), pct(v.cpuMs / baseline).replace('+', ''), v.wallMs.toFixed(1), v.gcMs.toFixed(1),
     ])));
     console.log();
   }
   if (phaseRuns['10N']) {
     const judging = (p: Phases) => p[JUDGING].cpuMs;
-    console.log(`growth N -> 10N of the aspect's own judging (phase tables): ${(judging(phaseRuns['10N']) / judging(phaseRuns.N)).toFixed(2)}x `
-      + `(${judging(phaseRuns.N).toFixed(1)} -> ${judging(phaseRuns['10N']).toFixed(1)} ms)`);
+    const work = (p: Phases) => p[JUDGING].wallMs - p[JUDGING].gcMs;
+    console.log(`growth N -> 10N of the aspect's own judging (phase tables): ${(judging(phaseRuns['10N']) / judging(phaseRuns.N)).toFixed(2)}x CPU `
+      + `(${judging(phaseRuns.N).toFixed(1)} -> ${judging(phaseRuns['10N']).toFixed(1)} ms); wall without the GC pauses in it `
+      + `${(work(phaseRuns['10N']) / work(phaseRuns.N)).toFixed(2)}x (${work(phaseRuns.N).toFixed(1)} -> ${work(phaseRuns['10N']).toFixed(1)} ms)`);
     console.log();
   }
   // Shown met when every case's interval lies at or under 10%, not met when one lies above it.
@@ -618,7 +689,7 @@ function inChild<T>(spec: CaseSpec): T {
 }
 
 /** In the child: warm up on a small app (modules loaded, the JIT settled; not recorded), then run the case. */
-function runChild(spec: CaseSpec): void {
+async function runChild(spec: CaseSpec): Promise<void> {
   const warm = shapeFor(Math.max(100, Math.round(N / 10)));
   runOnce(warm, true, spec.env);
   runOnce(warm, false, spec.env);
@@ -634,14 +705,17 @@ function runChild(spec: CaseSpec): void {
       runOnce(shapeFor(spec.n), false, spec.env);
     }
   }
-  const out = spec.phases ? phases(spec.n, spec.env) : measure(spec);
+  const out = spec.phases ? await phases(spec.n, spec.env) : measure(spec);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 if (require.main === module) {
   const child = process.env[CHILD];
   if (child) {
-    runChild(JSON.parse(child) as CaseSpec);
+    runChild(JSON.parse(child) as CaseSpec).catch((e) => {
+      process.stderr.write(`${e?.stack ?? e}\n`);
+      process.exit(1);
+    });
   } else {
     main();
   }
